@@ -1,0 +1,13 @@
+"""The Celery app: settings come from Django's (CELERY_ prefix); tasks are found in each app's tasks.py."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "materiality.settings")
+
+app = Celery("materiality", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,99 @@
+"""Forms for the library pages; crispy FormHelpers carry the layout."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from materiality.models import IssueLibrary, Topic
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class="btn-success"))
+    return helper
+
+
+class LibraryForm(forms.ModelForm):
+    class Meta:
+        model = IssueLibrary
+        fields = ["year", "name"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Create library"))
+
+
+class CloneForm(forms.Form):
+    year = forms.IntegerField(label=_("New reporting year"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+
+    def __init__(self, *args: object, source: IssueLibrary, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = source.year + 1
+        self.helper = _helper(_("Clone"))
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if IssueLibrary.objects.filter(year=year).exists():
+            raise forms.ValidationError(_("A library for %(year)s already exists.") % {"year": year})
+        return year
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["code", "pillar", "name_en", "name_zh", "description_en", "description_zh",
+                  "change_kind", "predecessors", "change_note"]
+        widgets = {
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "description_zh": forms.Textarea(attrs={"rows": 3}),
+            "change_note": forms.Textarea(attrs={"rows": 2}),
+            "predecessors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: object, library: IssueLibrary, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.library = library
+        previous = library.previous()
+        self.fields["predecessors"].queryset = (
+            previous.topics.order_by("position", "code") if previous else Topic.objects.none()
+        )
+        self.fields["predecessors"].label_from_instance = lambda t: f"{t.code} {t.name_en}"
+        self.fields["predecessors"].help_text = (
+            _("Topics of the %(year)s library this one continues.") % {"year": previous.year}
+            if previous else _("There is no earlier library to link to.")
+        )
+        self.helper = _helper(_("Save topic"))
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        clash = Topic.objects.filter(library=self.instance.library, code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another topic in this library already has code %(code)s.")
+                                        % {"code": code})
+        return code
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("change_kind") == Topic.Change.NEW and data.get("predecessors"):
+            self.add_error("predecessors", _("A new topic has no predecessors; choose another change kind."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("Up to 5 MB."))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Import"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

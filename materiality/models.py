@@ -1,0 +1,188 @@
+"""Core domain: the yearly issue library and its topics, and the assessment cycle that scores them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def bilingual(obj: object, field: str, language: str | None) -> str:
+    """Return obj.<field>_zh for a Chinese language code, else obj.<field>_en (falling back to English)."""
+    english = getattr(obj, f"{field}_en")
+    if language and language.lower().startswith("zh"):
+        return getattr(obj, f"{field}_zh") or english
+    return english
+
+
+class IssueLibrary(models.Model):
+    """The list of sustainability topics for one reporting year."""
+
+    year = models.PositiveSmallIntegerField(_("reporting year"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    template = models.SlugField(_("shipped template"), blank=True, help_text=_("e.g. calb-2024"))
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones",
+        verbose_name=_("cloned from"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("issue library")
+        verbose_name_plural = _("issue libraries")
+        permissions = [("publish_issuelibrary", "Can publish an issue library")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.name}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def previous(self) -> IssueLibrary | None:
+        """Return the library this one's lineage points at: its source, else the year before."""
+        if self.cloned_from_id:
+            return self.cloned_from
+        return IssueLibrary.objects.filter(year__lt=self.year).order_by("-year").first()
+
+
+class Topic(models.Model):
+    """One sustainability topic (the report calls it an issue) in one year's library."""
+
+    class Pillar(models.TextChoices):
+        ENVIRONMENTAL = "E", _("Environmental")
+        SOCIAL = "S", _("Social")
+        GOVERNANCE = "G", _("Governance")
+
+    class Change(models.TextChoices):
+        UNCHANGED = "unchanged", _("Unchanged")
+        RENAMED = "renamed", _("Renamed")
+        EXPANDED = "expanded", _("Expanded")
+        MERGED = "merged", _("Merged")
+        SPLIT = "split", _("Split")
+        NEW = "new", _("New")
+        RETIRED = "retired", _("Retired")
+
+    library = models.ForeignKey(IssueLibrary, on_delete=models.CASCADE, related_name="topics")
+    code = models.CharField(
+        _("code"), max_length=16,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("Use letters, digits, '.', '_' or '-' only."))],
+    )
+    pillar = models.CharField(_("pillar"), max_length=1, choices=Pillar.choices)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    change_kind = models.CharField(_("change since last year"), max_length=12, choices=Change.choices, default=Change.NEW)
+    change_note = models.TextField(_("change note"), blank=True)
+    predecessors = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="successors",
+        verbose_name=_("last year's topics"),
+    )
+
+    class Meta:
+        ordering = ["library", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["library", "code"], name="topic_code_unique_in_library")]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+    def name_for(self, language: str | None) -> str:
+        return bilingual(self, "name", language)
+
+    def description_for(self, language: str | None) -> str:
+        return bilingual(self, "description", language)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.change_kind == self.Change.RETIRED
+
+
+class Assessment(models.Model):
+    """One double-materiality cycle: a library, a rating scale, respondent groups with weights, thresholds."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    library = models.ForeignKey(IssueLibrary, on_delete=models.PROTECT, related_name="assessments",
+                                verbose_name=_("issue library"))
+    scale = models.PositiveSmallIntegerField(
+        _("rating scale (points)"), default=5, validators=[MinValueValidator(3), MaxValueValidator(10)]
+    )
+    major_threshold = models.FloatField(_("major threshold"), default=4.0)
+    important_threshold = models.FloatField(_("important threshold"), default=3.0)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_assessments",
+        verbose_name=_("previous assessment"), help_text=_("Used for year-over-year movement."),
+    )
+    groups = models.ManyToManyField(
+        "stakeholders.StakeholderGroup", through="AssessmentGroup", related_name="assessments",
+        verbose_name=_("respondent groups"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_at", "slug"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        permissions = [
+            ("run_aggregation", "Can run the scoring job"),
+            ("view_results", "Can view scoring results"),
+            ("review_assessment", "Can comment on, propose class changes for and approve an assessment"),
+            ("confirm_assessment", "Can confirm an assessment as committee chair"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.important_threshold is not None and self.major_threshold is not None:
+            if self.important_threshold > self.major_threshold:
+                errors["important_threshold"] = _("The important threshold cannot exceed the major threshold.")
+            for field in ("major_threshold", "important_threshold"):
+                value = getattr(self, field)
+                if self.scale and not (1 <= value <= self.scale):
+                    errors[field] = _("Thresholds must lie on the rating scale (1 to %(scale)s).") % {
+                        "scale": self.scale
+                    }
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("The close date must be after the open date.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class AssessmentGroup(models.Model):
+    """A respondent group taking part in an assessment, with its weight in the scores."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="group_weights")
+    group = models.ForeignKey("stakeholders.StakeholderGroup", on_delete=models.PROTECT, related_name="+")
+    weight = models.FloatField(_("weight"), default=1.0, validators=[MinValueValidator(0.0)])
+
+    class Meta:
+        ordering = ["group__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "group"], name="assessment_group_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="assessment_group_weight_not_negative"),
+        ]
+        verbose_name = _("respondent group")
+        verbose_name_plural = _("respondent groups")
+
+    def __str__(self) -> str:
+        return f"{self.group} × {self.weight:g}"

@@ -1,0 +1,55 @@
+"""The two staff roles as Django groups, and the permissions each holds.
+
+Data migrations call sync_roles() so that groups exist on every database without a manual step;
+a migration that adds permissions calls it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WORK_TEAM = "ESG work team"
+COMMITTEE = "ESG Executive Committee"
+
+_CRUD = ("view", "add", "change", "delete")
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    WORK_TEAM: [
+        *(f"materiality.{a}_{m}" for m in ("issuelibrary", "topic", "assessment", "assessmentgroup") for a in _CRUD),
+        "materiality.publish_issuelibrary",
+        "materiality.run_aggregation",
+        "materiality.view_results",
+        *(f"stakeholders.{a}_{m}" for m in ("stakeholdergroup", "stakeholder") for a in _CRUD),
+        *(f"surveys.{a}_{m}" for m in ("questionnaire", "invitation", "response", "rating") for a in _CRUD),
+    ],
+    COMMITTEE: [
+        "materiality.view_issuelibrary",
+        "materiality.view_topic",
+        "materiality.view_assessment",
+        "materiality.view_assessmentgroup",
+        "materiality.view_results",
+        "materiality.review_assessment",
+        "stakeholders.view_stakeholdergroup",
+        "surveys.view_questionnaire",
+    ],
+}
+
+
+def sync_roles(apps: Any, schema_editor: Any = None) -> None:
+    """Create the role groups and grant them every listed permission that exists (idempotent)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                group.permissions.add(perm)

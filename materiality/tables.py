@@ -1,0 +1,134 @@
+"""Read an uploaded CSV or XLSX file as numbered rows of text (pure: no Django).
+
+Every importer (library, contacts, responses) validates against these rows, so line numbers in error
+messages match what the user sees in a spreadsheet: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table at all (wrong type, bad encoding, no header)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # as a spreadsheet numbers it: the header is line 1
+    cells: dict[str, str]  # column -> stripped text
+    has_extra_cells: bool = False  # more values than the header names
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[Row]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _from_lines(lines: Iterator[list[object]]) -> Table:
+    try:
+        raw_header = next(lines)
+    except StopIteration:
+        raise TableError("The file is empty: a header row is required.") from None
+    header = [_cell(h).lower() for h in raw_header]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise TableError("The first line must be a header row naming the columns.")
+    rows = []
+    for number, values in enumerate(lines, start=2):
+        cells = [_cell(v) for v in values]
+        if not any(cells):
+            continue  # blank lines are not data
+        has_extra = any(cells[len(header):])
+        cells += [""] * (len(header) - len(cells))
+        rows.append(Row(number, dict(zip(header, cells, strict=False)), has_extra))
+    return Table(header=header, rows=rows)
+
+
+def read_csv(data: bytes) -> Table:
+    """Parse UTF-8 CSV bytes (a byte-order mark is allowed, as Excel writes one)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError(f"The file is not UTF-8 text (byte {exc.start}). Save it as 'CSV UTF-8'.") from None
+    try:
+        return _from_lines(iter(csv.reader(io.StringIO(text, newline=""))))
+    except csv.Error as exc:
+        raise TableError(f"The CSV cannot be parsed: {exc}") from None
+
+
+def read_xlsx(data: bytes) -> Table:
+    """Parse the first worksheet of an XLSX workbook."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a non-workbook
+        raise TableError("The file is not a readable XLSX workbook.") from None
+    sheet = book.worksheets[0]
+    return _from_lines(iter(list(row) for row in sheet.iter_rows(values_only=True)))
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Choose the reader by the file's extension."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return read_xlsx(data)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return read_csv(data)
+    raise TableError("Upload a .csv or .xlsx file.")
+
+
+def missing_columns(table: Table, required: list[str]) -> list[str]:
+    """Return the required columns the header lacks."""
+    return [c for c in required if c not in table.header]
+
+
+def write_csv(header: list[str], rows: list[list[object]]) -> bytes:
+    """Write rows as UTF-8 CSV with a BOM so Excel opens Chinese text correctly."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(header: list[str], rows: list[list[object]], title: str = "Sheet1") -> bytes:
+    """Write one worksheet with a bold header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text that a spreadsheet would run as a formula (CSV injection); numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

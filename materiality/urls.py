@@ -1,0 +1,41 @@
+"""Project URLs: log-in and admin, the language switch, and each app's pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from materiality.views import home, library
+
+app_patterns = [
+    # issue library
+    path("library/", library.library_list, name="library_list"),
+    path("library/new/", library.library_create, name="library_create"),
+    path("library/<int:year>/", library.library_detail, name="library_detail"),
+    path("library/<int:year>/clone/", library.library_clone, name="library_clone"),
+    path("library/<int:year>/publish/", library.library_publish, name="library_publish"),
+    path("library/<int:year>/changes/", library.library_changes, name="library_changes"),
+    path("library/<int:year>/export.<str:fmt>", library.library_export, name="library_export"),
+    path("library/<int:year>/import/", library.library_import, name="library_import"),
+    path("library/<int:year>/topics/new/", library.topic_create, name="topic_create"),
+    path("library/<int:year>/topics/<str:code>/edit/", library.topic_edit, name="topic_edit"),
+    path("library/<int:year>/topics/<str:code>/retire/", library.topic_retire, name="topic_retire"),
+    path("library/<int:year>/topics/<str:code>/move/", library.topic_move, name="topic_move"),
+]
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include((app_patterns, "materiality"))),
+    path("stakeholders/", include("stakeholders.urls")),
+    path("", include("surveys.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from stakeholders.models import Stakeholder, StakeholderGroup
+
+
+@admin.register(StakeholderGroup)
+class StakeholderGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_zh", "kind", "default_weight", "position"]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organisation", "group", "language"]
+    list_filter = ["group", "language"]
+    search_fields = ["name", "email", "organisation"]

@@ -1,0 +1,168 @@
+"""Questionnaires, the invitation links that open them, and the responses with one rating row per topic."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from materiality.models import Assessment, Topic, bilingual
+from stakeholders.models import Stakeholder, StakeholderGroup
+
+
+class Questionnaire(models.Model):
+    """What one set of audience groups is asked in an assessment, and when."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="questionnaires")
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
+    groups = models.ManyToManyField(StakeholderGroup, related_name="questionnaires", verbose_name=_("audience groups"))
+    asks_severity = models.BooleanField(_("impact severity"), default=True)
+    asks_likelihood = models.BooleanField(_("impact likelihood"), default=True)
+    asks_magnitude = models.BooleanField(_("financial magnitude"), default=False)
+    asks_financial_likelihood = models.BooleanField(_("financial likelihood"), default=False)
+    asks_horizon = models.BooleanField(_("financial time horizon"), default=False)
+    asks_comment = models.BooleanField(_("optional comment"), default=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def title_for(self, language: str | None) -> str:
+        return bilingual(self, "title", language)
+
+    def intro_for(self, language: str | None) -> str:
+        return bilingual(self, "intro", language)
+
+    @property
+    def has_financial_items(self) -> bool:
+        return self.asks_magnitude or self.asks_financial_likelihood or self.asks_horizon
+
+
+class Invitation(models.Model):
+    """A secret link to a questionnaire: one per contact, or one open link per group for anonymous answers."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        OPENED = "opened", _("Opened")
+        SUBMITTED = "submitted", _("Submitted")
+        EXPIRED = "expired", _("Expired")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(Stakeholder, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="invitations")
+    group = models.ForeignKey(StakeholderGroup, on_delete=models.PROTECT, related_name="+")
+    is_open_link = models.BooleanField(_("open link"), default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["questionnaire", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "contact"], condition=models.Q(contact__isnull=False),
+                name="one_invitation_per_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["questionnaire", "group"], condition=models.Q(is_open_link=True),
+                name="one_open_link_per_group",
+            ),
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        who = self.contact or _("open link")
+        return f"{self.questionnaire} → {who}"
+
+
+class Response(models.Model):
+    """One respondent's answers to one questionnaire: a draft until submitted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        IMPORT = "import", _("Import")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    group = models.ForeignKey(StakeholderGroup, on_delete=models.PROTECT, related_name="+")
+    # Personal links have one response; open links one per browser, keyed by a secret in respondent_key.
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="responses")
+    respondent_key = models.CharField(_("respondent id"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "respondent_key"], name="one_response_per_respondent"),
+        ]
+        indexes = [models.Index(fields=["assessment", "status"])]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.respondent_key} ({self.get_status_display()})"
+
+
+class Rating(models.Model):
+    """A respondent's answers for one topic; an empty value means "don't know", never zero."""
+
+    class Horizon(models.TextChoices):
+        SHORT = "short", _("Short term (< 1 year)")
+        MEDIUM = "medium", _("Medium term (1-5 years)")
+        LONG = "long", _("Long term (> 5 years)")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ratings")
+    severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    magnitude = models.PositiveSmallIntegerField(null=True, blank=True)
+    financial_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    horizon = models.CharField(max_length=6, choices=Horizon.choices, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "topic"], name="one_rating_per_topic"),
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(severity__isnull=True) | models.Q(severity__gte=1))
+                    & (models.Q(likelihood__isnull=True) | models.Q(likelihood__gte=1))
+                    & (models.Q(magnitude__isnull=True) | models.Q(magnitude__gte=1))
+                    & (models.Q(financial_likelihood__isnull=True) | models.Q(financial_likelihood__gte=1))
+                ),
+                name="rating_values_from_one",
+            ),
+        ]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.topic_id}"

@@ -1,0 +1,69 @@
+"""Shared fixtures: a cast of users by role (healthchecks style), the shipped libraries, an assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from materiality import roles, services
+from materiality.models import Assessment, AssessmentGroup, IssueLibrary
+from stakeholders.models import StakeholderGroup
+
+PASSWORD = "a-long-test-password"
+
+
+def make_user(username: str, role: str | None = None, **extra: object) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def work_team_user(db: None) -> User:
+    return make_user("wendy", roles.WORK_TEAM)
+
+
+@pytest.fixture
+def committee_user(db: None) -> User:
+    return make_user("colin", roles.COMMITTEE)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Logged in, but in neither role."""
+    return make_user("oscar")
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return make_user("ada", is_staff=True, is_superuser=True)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def library_2024(db: None) -> IssueLibrary:
+    services.load_library("calb-2024")
+    return IssueLibrary.objects.get(year=2024)
+
+
+@pytest.fixture
+def assessment(library_2024: IssueLibrary) -> Assessment:
+    now = timezone.now()
+    a = Assessment.objects.create(
+        slug="dma-2024", name="DMA 2024", library=library_2024,
+        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+    )
+    for group in StakeholderGroup.objects.all():
+        AssessmentGroup.objects.create(assessment=a, group=group, weight=group.default_weight)
+    return a
