@@ -67,3 +67,17 @@ def assessment(library_2024: IssueLibrary) -> Assessment:
     for group in StakeholderGroup.objects.all():
         AssessmentGroup.objects.create(assessment=a, group=group, weight=group.default_weight)
     return a
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request: pytest.FixtureRequest) -> object:
+    """Run Celery tasks in-process, even when REDIS_URL is set, except in tests marked integration."""
+    from materiality.celery import app
+
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
