@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
@@ -19,6 +20,8 @@ PASSWORD = "a-long-test-password"
 def make_user(username: str, role: str | None = None, **extra: object) -> User:
     user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            roles.sync_roles(django_apps)  # a transactional test's flush removed the migration's groups
         user.groups.add(Group.objects.get(name=role))
     return user
 
