@@ -231,6 +231,10 @@ class ChangeRow:
     kind: str
     note: str
 
+    @property
+    def kind_label(self) -> str:
+        return Topic.Change(self.kind).label
+
 
 def library_changes(library: IssueLibrary) -> list[ChangeRow]:
     """Return year N-1 → N as rows: each topic with what it came from, then last year's topics that left."""

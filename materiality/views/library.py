@@ -86,11 +86,14 @@ def library_publish(request: HttpRequest, year: int) -> HttpResponse:
 def library_changes(request: HttpRequest, year: int) -> HttpResponse:
     library = get_object_or_404(IssueLibrary, year=year)
     rows = services.library_changes(library)
+    only_changed = request.GET.get("only") == "changed"
+    if only_changed:
+        rows = [r for r in rows if r.kind != Topic.Change.UNCHANGED]
     rows.sort(key=lambda r: (PILLAR_ORDER[(r.after or r.before[0]).pillar], r.after is None,
                              (r.after or r.before[0]).position))
     return render(request, "materiality/library_changes.html", {
         "library": library, "previous": library.previous(), "rows": rows,
-        "changed": sum(r.kind != Topic.Change.UNCHANGED for r in rows),
+        "changed": sum(r.kind != Topic.Change.UNCHANGED for r in rows), "only_changed": only_changed,
     })
 
 

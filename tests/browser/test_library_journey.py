@@ -29,7 +29,7 @@ def test_clone_rename_and_see_the_change(page, live_server, library_2024, work_t
     row = page.locator("#changes tr", has_text="Labour rights")
     assert row.count() == 1
     assert "Employee rights and interests protection" in row.inner_text()
-    assert "renamed" in row.inner_text()
+    assert "Renamed" in row.inner_text()
     assert Topic.objects.get(library__year=2025, code="S09").change_kind == "renamed"
 
 
