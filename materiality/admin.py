@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic
+from materiality.models import Assessment, AssessmentGroup, AuditEntry, IssueLibrary, Topic
 
 
 class TopicInline(admin.TabularInline):
@@ -33,3 +33,20 @@ class AssessmentGroupInline(admin.TabularInline):
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "library", "scale", "opens_at", "closes_at", "confirmed_at"]
     inlines = [AssessmentGroupInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the services and checked by `verify_audit`."""
+
+    list_display = ["pk", "created_at", "actor_name", "action", "object_repr"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

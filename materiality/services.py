@@ -7,17 +7,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiality import library_csv
+from materiality import audit, library_csv
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import Table
 from stakeholders.models import StakeholderGroup
 
 LIBRARY_DATA = Path(__file__).resolve().parent / "library_data"
+TOPIC_FIELDS = ["code", "pillar", "name_en", "name_zh", "description_en", "description_zh", "position",
+                "change_kind", "change_note"]
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def topic_snapshot(topic: Topic, predecessors: Iterable[Topic] | None = None) -> dict:
+    """Return a topic's audited fields, with its lineage as last year's codes."""
+    if predecessors is None:
+        predecessors = topic.predecessors.all() if topic.pk else []
+    return {**audit.snapshot(topic, TOPIC_FIELDS), "predecessors": sorted(p.code for p in predecessors)}
 
 
 class LibraryLocked(Exception):
@@ -99,6 +111,7 @@ def load_library(name: str, summary: LoadSummary | None = None) -> LoadSummary:
             summary.topics_created += 1
         library.published_at = timezone.now()
         library.save(update_fields=["published_at"])
+        audit.record(None, "library.load_template", library, after={"template": name, "topics": len(data["topics"])})
     summary.libraries.append(f"{library.year} ({library.topics.count()} topics)")
     return summary
 
@@ -106,7 +119,9 @@ def load_library(name: str, summary: LoadSummary | None = None) -> LoadSummary:
 # --- library actions ----------------------------------------------------------------------------
 
 @transaction.atomic
-def clone_library(source: IssueLibrary, *, year: int | None = None, name: str = "") -> IssueLibrary:
+def clone_library(
+    source: IssueLibrary, *, year: int | None = None, name: str = "", acting_user: Actor = None
+) -> IssueLibrary:
     """Copy a library into a new year; every topic points back at its source, retired ones stay behind."""
     year = year or source.year + 1
     if IssueLibrary.objects.filter(year=year).exists():
@@ -122,13 +137,18 @@ def clone_library(source: IssueLibrary, *, year: int | None = None, name: str = 
             change_kind=Topic.Change.UNCHANGED,
         )
         copy.predecessors.add(topic)
+    audit.record(acting_user, "library.clone", library, after={"year": year, "from": source.year,
+                                                                 "topics": library.topics.count()})
     return library
 
 
-def publish_library(library: IssueLibrary) -> bool:
+@transaction.atomic
+def publish_library(library: IssueLibrary, *, acting_user: Actor = None) -> bool:
     """Make a library read-only; return False when it already was."""
     updated = IssueLibrary.objects.filter(pk=library.pk, published_at=None).update(published_at=timezone.now())
     library.refresh_from_db(fields=["published_at"])
+    if updated:
+        audit.record(acting_user, "library.publish", library, before={"published": False}, after={"published": True})
     return bool(updated)
 
 
@@ -143,29 +163,37 @@ def infer_change_kind(topic: Topic, predecessors: list[Topic]) -> str:
 
 
 @transaction.atomic
-def save_topic(topic: Topic, *, predecessors: Iterable[Topic]) -> Topic:
+def save_topic(topic: Topic, *, predecessors: Iterable[Topic], acting_user: Actor = None) -> Topic:
     """Save a new or edited topic of an editable library with its lineage to last year's topics."""
     check_editable(topic.library)
     predecessors = list(predecessors)
+    before = topic_snapshot(Topic.objects.get(pk=topic.pk)) if topic.pk else None
     if topic.pk is None:
         topic.position = (topic.library.topics.aggregate(m=Max("position"))["m"] or 0) + 1
     topic.change_kind = infer_change_kind(topic, predecessors)
+    after = topic_snapshot(topic, predecessors)
+    if before == after:
+        return topic
     topic.save()
     topic.predecessors.set(predecessors)
+    audit.record(acting_user, "topic.create" if before is None else "topic.edit", topic, before=before, after=after)
     return topic
 
 
-def retire_topic(topic: Topic, *, note: str = "") -> None:
+@transaction.atomic
+def retire_topic(topic: Topic, *, note: str = "", acting_user: Actor = None) -> None:
     """Mark a topic retired: it stays in the library's history but leaves questionnaires and the next clone."""
     check_editable(topic.library)
+    before = topic_snapshot(topic)
     topic.change_kind = Topic.Change.RETIRED
     if note:
         topic.change_note = note
     topic.save(update_fields=["change_kind", "change_note"])
+    audit.record(acting_user, "topic.retire", topic, before=before, after=topic_snapshot(topic))
 
 
 @transaction.atomic
-def move_topic(topic: Topic, direction: str) -> None:
+def move_topic(topic: Topic, direction: str, *, acting_user: Actor = None) -> None:
     """Swap a topic with its neighbour within its pillar ('up' or 'down')."""
     check_editable(topic.library)
     siblings = list(topic.library.topics.filter(pillar=topic.pillar).order_by("position", "code"))
@@ -177,14 +205,17 @@ def move_topic(topic: Topic, direction: str) -> None:
     positions = sorted(t.position for t in siblings)
     positions = [positions[0] + i for i in range(len(siblings))] if len(set(positions)) < len(positions) else positions
     siblings[index], siblings[other_index] = siblings[other_index], siblings[index]
+    before = [t.code for t in sorted(siblings, key=lambda t: t.position)]
     for sibling, position in zip(siblings, positions, strict=True):
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    audit.record(acting_user, "topic.move", topic, before={"order": before},
+                 after={"order": [t.code for t in siblings]})
 
 
 @transaction.atomic
-def import_topics(library: IssueLibrary, table: Table) -> tuple[int, int]:
+def import_topics(library: IssueLibrary, table: Table, *, acting_user: Actor = None) -> tuple[int, int]:
     """Create or update topics by code from a table; all or nothing. Return (created, updated)."""
     check_editable(library)
     previous = library.previous()
@@ -195,20 +226,29 @@ def import_topics(library: IssueLibrary, table: Table) -> tuple[int, int]:
     existing = {t.code: t for t in library.topics.all()}
     next_position = max((t.position for t in existing.values()), default=0)
     created = updated = 0
+    previous_topics = {t.code: t for t in previous.topics.all()} if previous else {}
+    changes = []
     for row in rows:
         topic = existing.get(row.code)
+        before = topic_snapshot(topic) if topic else None
         if topic is None:
             next_position += 1
             topic = Topic(library=library, code=row.code, position=next_position)
-            created += 1
-        else:
-            updated += 1
         for name in ("pillar", "name_en", "name_zh", "description_en", "description_zh", "change_kind",
                      "change_note"):
             setattr(topic, name, getattr(row, name))
+        predecessors = [previous_topics[code] for code in row.predecessors]
+        after = topic_snapshot(topic, predecessors)
+        if before == after:
+            continue
         topic.save()
-        if previous is not None:
-            topic.predecessors.set(previous.topics.filter(code__in=row.predecessors))
+        topic.predecessors.set(predecessors)
+        created += before is None
+        updated += before is not None
+        changes.append({"code": row.code, "before": before, "after": after})
+    if changes:
+        audit.record(acting_user, "library.import", library, after={"created": created, "updated": updated,
+                                                                    "topics": changes})
     return created, updated
 
 

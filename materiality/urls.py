@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from materiality.views import home, library
+from materiality.views import audit_log, home, library
 
 app_patterns = [
     # issue library
@@ -25,6 +25,9 @@ app_patterns = [
     path("library/<int:year>/topics/<str:code>/edit/", library.topic_edit, name="topic_edit"),
     path("library/<int:year>/topics/<str:code>/retire/", library.topic_retire, name="topic_retire"),
     path("library/<int:year>/topics/<str:code>/move/", library.topic_move, name="topic_move"),
+    # audit trail
+    path("audit/", audit_log.audit_list, name="audit_list"),
+    path("audit/export.<str:fmt>", audit_log.audit_export, name="audit_export"),
 ]
 
 urlpatterns = [

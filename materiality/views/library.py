@@ -60,7 +60,9 @@ def library_clone(request: HttpRequest, year: int) -> HttpResponse:
     source = get_object_or_404(IssueLibrary, year=year)
     form = CloneForm(request.POST or None, source=source)
     if request.method == "POST" and form.is_valid():
-        library = services.clone_library(source, year=form.cleaned_data["year"], name=form.cleaned_data["name"])
+        library = services.clone_library(
+            source, year=form.cleaned_data["year"], name=form.cleaned_data["name"], acting_user=request.user
+        )
         messages.success(request, _("Cloned %(old)s into %(new)s. Edit the topics, then publish.")
                          % {"old": source.year, "new": library.year})
         return redirect("materiality:library_detail", year=library.year)
@@ -75,7 +77,7 @@ def library_clone(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required("materiality.publish_issuelibrary", raise_exception=True)
 def library_publish(request: HttpRequest, year: int) -> HttpResponse:
     library = get_object_or_404(IssueLibrary, year=year)
-    if services.publish_library(library):
+    if services.publish_library(library, acting_user=request.user):
         messages.success(request, _("The %(year)s library is published and now read-only.") % {"year": year})
     else:
         messages.info(request, _("The %(year)s library was already published.") % {"year": year})
@@ -122,7 +124,9 @@ def library_import(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            created, updated = services.import_topics(library, read_table(upload.read(), upload.name))
+            created, updated = services.import_topics(
+                library, read_table(upload.read(), upload.name), acting_user=request.user
+            )
         except TableError as exc:
             errors = [str(exc)]
         except services.ImportRefused as exc:
@@ -141,7 +145,9 @@ def _topic_form_page(request: HttpRequest, library: IssueLibrary, topic: Topic |
         return redirect("materiality:library_detail", year=library.year)
     form = TopicForm(request.POST or None, instance=topic, library=library)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_topic(form.save(commit=False), predecessors=form.cleaned_data["predecessors"])
+        saved = services.save_topic(
+            form.save(commit=False), predecessors=form.cleaned_data["predecessors"], acting_user=request.user
+        )
         messages.success(request, _("Saved %(code)s %(name)s.") % {"code": saved.code, "name": saved.name_en})
         return redirect("materiality:library_detail", year=library.year)
     title = _("Edit %(code)s") % {"code": topic.code} if topic else _("New topic")
@@ -164,7 +170,7 @@ def topic_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def topic_retire(request: HttpRequest, year: int, code: str) -> HttpResponse:
     topic = get_object_or_404(Topic, library__year=year, code=code)
     try:
-        services.retire_topic(topic, note=request.POST.get("note", "").strip())
+        services.retire_topic(topic, note=request.POST.get("note", "").strip(), acting_user=request.user)
     except services.LibraryLocked as exc:
         messages.error(request, str(exc))
     else:
@@ -181,7 +187,7 @@ def topic_move(request: HttpRequest, year: int, code: str) -> HttpResponse:
         messages.error(request, _("Move a topic up or down."))
     else:
         try:
-            services.move_topic(topic, direction)
+            services.move_topic(topic, direction, acting_user=request.user)
         except services.LibraryLocked as exc:
             messages.error(request, str(exc))
     return redirect(reverse("materiality:library_detail", args=[year]) + f"#topic-{code}")
