@@ -123,7 +123,8 @@ def _contact_form_page(request: HttpRequest, contact: Stakeholder | None) -> Htt
     if contact is not None and contact.is_anonymised:
         messages.error(request, _("This contact is anonymised; it cannot be edited."))
         return redirect("stakeholders:contact_list")
-    initial = {"group": StakeholderGroup.objects.filter(code=request.GET.get("group", "")).first()}
+    # A new contact starts in the group the list was filtered by.
+    initial = {"group": StakeholderGroup.objects.filter(code=request.GET.get("group", "")).first()} if not contact else {}
     form = ContactForm(request.POST or None, instance=contact, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = services.save_contact(form.save(commit=False))
@@ -199,8 +200,8 @@ def contact_import(request: HttpRequest) -> HttpResponse:
         except services.ImportRefused as exc:
             errors = [line_message(e) for e in exc.errors]
         else:
-            messages.success(request, _("Imported: %(created)d new contacts, %(updated)d updated, "
-                                        "%(unchanged)d unchanged.") % vars(summary))
+            messages.success(request, _("Import done: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                             % vars(summary))
             return redirect("stakeholders:contact_list")
     return render(request, "stakeholders/contact_import.html", {
         "form": form, "errors": errors, "groups": StakeholderGroup.objects.all(),
