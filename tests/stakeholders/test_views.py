@@ -341,3 +341,15 @@ def test_bad_download_requests_redirect_with_a_message(groups, work_team_user, n
 def test_template_download_has_the_import_header(groups, work_team_user):
     response = client_for(work_team_user).get(reverse("stakeholders:contact_template", args=["csv"]))
     assert read_csv(response.content).header == ["name", "email", "organisation", "group", "language"]
+
+
+def test_import_errors_and_pages_read_in_chinese(groups, work_team_user, settings):
+    client = client_for(work_team_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.post(reverse("stakeholders:contact_import"),
+                           upload("c.csv", b"name,email,group\nBob,x@,customers\n,z@example.com,nobody\n"))
+    page = response.content.decode()
+    assert "未导入任何内容" in page
+    assert "第 2 行：电子邮箱 &#x27;x@&#x27; 无效" in page
+    assert "第 3 行：缺少姓名" in page and "第 3 行：未知群体 &#x27;nobody&#x27;" in page
+    assert "需求与期望" in client.get(reverse("stakeholders:group_detail", args=["customers"])).content.decode()
