@@ -7,7 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders import services
@@ -78,6 +78,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["name", "email", "organisation", "group", "language"]
+        labels = {"name": pgettext_lazy("person", "Name")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
