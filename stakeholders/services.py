@@ -105,9 +105,17 @@ def contact_counts() -> dict[int, int]:
     return dict(Stakeholder.objects.values("group").annotate(n=Count("pk")).values_list("group", "n"))
 
 
+class EmailTaken(Exception):
+    """Another contact took the e-mail between the form's check and the save."""
+
+
 def save_contact(contact: Stakeholder) -> Stakeholder:
     """Save a contact from the form (the form has lower-cased the e-mail and checked it is free)."""
-    contact.save()
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        raise EmailTaken(contact.email) from None
     return contact
 
 
@@ -146,33 +154,48 @@ def import_contacts(table: Table) -> ImportSummary:
     if errors:
         raise ImportRefused(errors)
     summary = ImportSummary()
+    fields = ["name", "email", "organisation", "group", "language"]
     try:
         with transaction.atomic():
-            emails = [r.email for r in rows if r.email]
-            by_email = {c.email.lower(): c for c in
-                        Stakeholder.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)}
+            by_email, without_email = _import_matches(rows)
+            new, changed = [], []
             for row in rows:
-                group = groups[row.group]
-                contact = by_email.get(row.email) if row.email else (
-                    Stakeholder.objects.filter(email="", anonymised_at=None, name=row.name, group=group)
-                    .order_by("pk").first()
-                )
                 values = {"name": row.name, "email": row.email, "organisation": row.organisation,
-                          "group": group, "language": row.language}
+                          "group": groups[row.group], "language": row.language}
+                if row.email:
+                    contact = by_email.get(row.email)
+                else:  # each existing contact matches one row at most
+                    same = without_email.get((row.name, values["group"].pk), [])
+                    contact = same.pop(0) if same else None
                 if contact is None:
-                    Stakeholder.objects.create(**values)
-                    summary.created += 1
+                    new.append(Stakeholder(**values))
                 elif all(getattr(contact, k) == v for k, v in values.items()):
                     summary.unchanged += 1
                 else:
                     for key, value in values.items():
                         setattr(contact, key, value)
-                    contact.save()
-                    summary.updated += 1
+                    changed.append(contact)
+            Stakeholder.objects.bulk_create(new, batch_size=500)
+            Stakeholder.objects.bulk_update(changed, fields, batch_size=500)
+            summary.created, summary.updated = len(new), len(changed)
     except IntegrityError:  # another user added one of these e-mails meanwhile
         raise ImportRefused([LineError(1, contacts_csv.gettext_noop(
             "another change to the contacts happened during the import; upload the file again"))]) from None
     return summary
+
+
+def _import_matches(
+    rows: list[contacts_csv.ContactRow],
+) -> tuple[dict[str, Stakeholder], dict[tuple[str, int], list[Stakeholder]]]:
+    """Load the contacts the rows may update: by lower-cased e-mail, and by (name, group id) for those without."""
+    emails = [r.email for r in rows if r.email]
+    by_email = {c.email.lower(): c for c in
+                Stakeholder.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)}
+    without_email: dict[tuple[str, int], list[Stakeholder]] = {}
+    names = {r.name for r in rows if not r.email}
+    for contact in Stakeholder.objects.filter(email="", anonymised_at=None, name__in=names).order_by("pk"):
+        without_email.setdefault((contact.name, contact.group_id), []).append(contact)
+    return by_email, without_email
 
 
 EXPORT_COLUMNS = contacts_csv.COLUMNS

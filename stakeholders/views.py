@@ -127,9 +127,13 @@ def _contact_form_page(request: HttpRequest, contact: Stakeholder | None) -> Htt
     initial = {"group": StakeholderGroup.objects.filter(code=request.GET.get("group", "")).first()} if not contact else {}
     form = ContactForm(request.POST or None, instance=contact, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_contact(form.save(commit=False))
-        messages.success(request, _("Saved the contact %(name)s.") % {"name": saved.name})
-        return redirect(reverse("stakeholders:contact_list") + f"?group={saved.group.code}")
+        try:
+            saved = services.save_contact(form.save(commit=False))
+        except services.EmailTaken:
+            form.add_error("email", _("Another contact has just been saved with this e-mail."))
+        else:
+            messages.success(request, _("Saved the contact %(name)s.") % {"name": saved.name})
+            return redirect(reverse("stakeholders:contact_list") + f"?group={saved.group.code}")
     title = _("Edit %(name)s") % {"name": contact.name} if contact else _("New contact")
     return render(request, "materiality/form_page.html", {"form": form, "title": title})
 

@@ -126,3 +126,24 @@ def test_needs_topics_are_named_from_the_latest_library_that_has_them(library_20
     assert names[1] == ("S07", library_2024.topics.get(code="S07").name_en)
     assert names[2] == ("ZZ9", "")
     assert services.topic_names(["E01"], "zh-hans") == [("E01", "气候行动")]
+
+
+def test_two_rows_without_email_and_the_same_name_are_two_contacts(groups):
+    text = "name,email,group\nDoris,,community\nDoris,,community\n"
+    assert services.import_contacts(table(text)).created == 2
+    assert services.import_contacts(table(text)) == services.ImportSummary(unchanged=2)
+    assert Stakeholder.objects.filter(name="Doris").count() == 2
+
+
+def test_a_large_import_uses_a_few_queries(groups, django_assert_max_num_queries):
+    lines = "".join(f"Person {i},p{i}@example.com,,customers,en\n" for i in range(1200))
+    with django_assert_max_num_queries(20):  # batched inserts: SQLite takes about 200 rows per statement
+        summary = services.import_contacts(table("name,email,organisation,group,language\n" + lines))
+    assert summary.created == 1200 and Stakeholder.objects.count() == 1200
+
+
+def test_saving_a_contact_whose_email_was_just_taken_is_refused(groups):
+    Stakeholder.objects.create(name="First", email="same@example.com", group=groups["customers"])
+    with pytest.raises(services.EmailTaken):
+        services.save_contact(Stakeholder(name="Second", email="same@example.com", group=groups["customers"]))
+    assert Stakeholder.objects.count() == 1
