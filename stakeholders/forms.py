@@ -54,8 +54,8 @@ class GroupForm(forms.ModelForm):
             self.fields["needs_topics"].help_text = _("Load or create an issue library to choose topics.")
         offered = {code for code, _label in choices}
         # Keep codes the group already has even if the latest library dropped them, so saving loses nothing.
-        choices += [(code, f"{code} ({_('not in the latest library')})")
-                    for code in self.instance.needs_topics if code not in offered]
+        dropped = _("%(code)s (not in the latest library)")
+        choices += [(code, dropped % {"code": code}) for code in self.instance.needs_topics if code not in offered]
         self.fields["needs_topics"].choices = choices
         if self.instance.pk:
             self.initial["channels"] = "\n".join(self.instance.channels)
