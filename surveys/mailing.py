@@ -138,7 +138,8 @@ def due_reminder_ids(questionnaire_id: int) -> list[int]:
     Due means: not answered, last mailed at least REMINDER_INTERVAL ago, fewer than MAX_REMINDERS so far.
     """
     now = timezone.now()
-    before = now - REMINDER_INTERVAL
+    # An hour's slack, so that the beat (every few hours) does not push each reminder back by a whole run.
+    before = now - REMINDER_INTERVAL + dt.timedelta(hours=1)
     pending = remindable(Invitation.objects.filter(
         questionnaire_id=questionnaire_id, questionnaire__opens_at__lte=now, questionnaire__closes_at__gt=now,
         reminder_count__lt=MAX_REMINDERS,

@@ -443,7 +443,7 @@ class Incomplete(Exception):
 def questionnaire_topics(questionnaire: Questionnaire) -> list[Topic]:
     """Return the topics a questionnaire asks about: the library's current topics, E then S then G."""
     order = {"E": 0, "S": 1, "G": 2}
-    topics = questionnaire.assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED)
+    topics = Topic.objects.filter(library_id=questionnaire.assessment.library_id).exclude(change_kind=Topic.Change.RETIRED)
     return sorted(topics, key=lambda t: (order.get(t.pillar, 9), t.position, t.code))
 
 
