@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import Assessment, Topic, bilingual
 from stakeholders.models import Stakeholder, StakeholderGroup
+from surveys.items import RATED_ITEMS
 
 
 class Questionnaire(models.Model):
@@ -45,6 +48,22 @@ class Questionnaire(models.Model):
     @property
     def has_financial_items(self) -> bool:
         return self.asks_magnitude or self.asks_financial_likelihood or self.asks_horizon
+
+    def rated_items(self) -> list[str]:
+        """Return the names of the 1..S items this questionnaire asks, in form order."""
+        return [item.name for item in RATED_ITEMS if getattr(self, item.flag)]
+
+    def required_items(self) -> list[str]:
+        """Return every item a respondent must answer (a value or "Don't know") for each topic."""
+        return self.rated_items() + (["horizon"] if self.asks_horizon else [])
+
+    def estimated_minutes(self, topic_count: int) -> int:
+        """Return a generous estimate of the time to answer: about 10 seconds per item, at least 5 minutes."""
+        seconds = topic_count * (len(self.required_items()) * 10 + (10 if self.asks_comment else 0))
+        return max(5, -(-seconds // 60))
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        return self.opens_at <= moment < self.closes_at
 
 
 class Invitation(models.Model):
@@ -92,6 +111,30 @@ class Invitation(models.Model):
         who = self.contact or _("open link")
         return f"{self.questionnaire} → {who}"
 
+    @property
+    def respondent_key(self) -> str:
+        """The Response.respondent_key of a personal invitation's one response."""
+        return f"inv-{self.pk}"
+
+
+class InvitationToken(models.Model):
+    """One link sent for an invitation, stored only as the SHA-256 hash of its secret.
+
+    Every e-mail (invitation, reminder, resend) carries a fresh secret, because the secret itself is never
+    stored; earlier links keep working until the questionnaire closes.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation link")
+        verbose_name_plural = _("invitation links")
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.token_hash[:8]}…"
+
 
 class Response(models.Model):
     """One respondent's answers to one questionnaire: a draft until submitted."""
@@ -117,6 +160,8 @@ class Response(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Set once at submission (surveys.quality); shown to the work team, never used to drop a response.
+    quality_flags = models.JSONField(_("quality flags"), default=list, blank=True)
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -147,6 +192,8 @@ class Rating(models.Model):
     financial_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     horizon = models.CharField(max_length=6, choices=Horizon.choices, blank=True)
     comment = models.TextField(blank=True)
+    # Items answered "Don't know" (their value stays NULL), so a resumed form shows the choice again.
+    dont_know = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -1,0 +1,125 @@
+/* Save the questionnaire's answers on the server as the respondent goes.
+ *
+ * Each change marks its topic; after a short pause the changed topics (all of their items, so a partial save
+ * never blanks anything) are posted to the draft URL. A failed save is retried; leaving the page sends what is
+ * pending with sendBeacon. Without JavaScript the form's own "Save and continue later" button does the same.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("answers");
+  if (!form || !form.dataset.draftUrl) return;
+  var url = form.dataset.draftUrl;
+  var pending = new Set();
+  var timer = null;
+  var inFlight = false;
+  var closed = false;
+  var PAUSE = 700;
+  var RETRY = 5000;
+  var status = document.getElementById("save-status");
+  var progressText = document.getElementById("progress-text");
+  var progressBar = document.getElementById("progress-bar");
+  var cards = Array.prototype.slice.call(form.querySelectorAll("[data-topic]"));
+
+  function setStatus(text) { if (status) status.textContent = text; }
+
+  function isDone(card) {
+    var sets = card.querySelectorAll("fieldset");
+    for (var i = 0; i < sets.length; i++) {
+      if (!sets[i].querySelector("input[type=radio]:checked")) return false;
+    }
+    return true;
+  }
+
+  function showProgress() {
+    var answered = 0;
+    cards.forEach(function (card) {
+      var done = isDone(card);
+      card.classList.toggle("topic-done", done);
+      if (done) answered += 1;
+    });
+    var total = cards.length;
+    if (progressText) {
+      progressText.textContent = form.dataset.msgProgress
+        .replace("%(answered)s", answered).replace("%(total)s", total);
+    }
+    if (progressBar) {
+      progressBar.style.width = (total ? Math.round(100 * answered / total) : 0) + "%";
+      progressBar.parentNode.setAttribute("aria-valuenow", answered);
+    }
+  }
+
+  function payload(ids) {
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    ids.forEach(function (id) {
+      data.append("topics", id);
+      var card = document.getElementById("topic-" + id);
+      card.querySelectorAll("input[type=radio]:checked, textarea").forEach(function (el) {
+        data.append(el.name, el.value);
+      });
+    });
+    return data;
+  }
+
+  function schedule(delay) {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, delay || PAUSE);
+  }
+
+  function save() {
+    timer = null;
+    if (inFlight || pending.size === 0 || closed) return;
+    var ids = Array.from(pending);
+    pending.clear();
+    inFlight = true;
+    setStatus(form.dataset.msgSaving);
+    fetch(url, { method: "POST", body: payload(ids), credentials: "same-origin" })
+      .then(function (response) {
+        inFlight = false;
+        if (response.ok) {
+          var now = new Date();
+          setStatus(form.dataset.msgSaved + " " + now.toTimeString().slice(0, 5));
+        } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          // Submitted elsewhere, closed, or refused: retrying cannot help.
+          closed = true;
+          setStatus(form.dataset.msgClosed);
+          return;
+        } else {
+          throw new Error("HTTP " + response.status);
+        }
+        if (pending.size) schedule();
+      })
+      .catch(function () {
+        inFlight = false;
+        ids.forEach(function (id) { pending.add(id); });
+        setStatus(form.dataset.msgFailed);
+        schedule(RETRY);
+      });
+  }
+
+  function changed(event) {
+    var card = event.target.closest("[data-topic]");
+    if (!card) return;
+    pending.add(card.dataset.topic);
+    showProgress();
+    schedule(event.target.tagName === "TEXTAREA" ? 1500 : PAUSE);
+  }
+
+  function flush() {
+    if (pending.size && navigator.sendBeacon && !closed) {
+      navigator.sendBeacon(url, payload(Array.from(pending)));
+      pending.clear();
+    }
+  }
+
+  form.addEventListener("change", changed);
+  form.addEventListener("input", function (event) { if (event.target.tagName === "TEXTAREA") changed(event); });
+  form.addEventListener("submit", function () {
+    // The full form carries every answer; nothing else needs sending.
+    pending.clear();
+    if (timer) clearTimeout(timer);
+  });
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+  window.addEventListener("pagehide", flush);
+})();

@@ -1,0 +1,247 @@
+"""Forms for the assessment pages (crispy layouts) and the respondent's questionnaire (hand-rendered radios)."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from materiality.models import Assessment, IssueLibrary, Topic
+from stakeholders.models import StakeholderGroup
+from surveys.items import DONT_KNOW, RATED_ITEMS, Item
+from surveys.models import Questionnaire, Rating
+from surveys.services import Answer, check_questionnaire
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+class AssessmentForm(forms.ModelForm):
+    """The cycle's settings plus, per stakeholder group, whether it takes part and its weight."""
+
+    opens_at = datetime_field(_("Opens at"))
+    closes_at = datetime_field(_("Closes at"))
+    default_questionnaires = forms.BooleanField(
+        label=_("Create the standard questionnaires"), required=False, initial=True,
+        help_text=_("Impact items for stakeholder groups; impact and financial items for management and "
+                    "internal ESG experts. You can edit them afterwards."),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["name", "slug", "library", "scale", "major_threshold", "important_threshold",
+                  "opens_at", "closes_at", "previous"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = IssueLibrary.objects.exclude(published_at=None)
+        self.fields["library"].help_text = _("Only published libraries can be assessed.")
+        self.fields["previous"].queryset = Assessment.objects.exclude(pk=self.instance.pk)
+        self.fields["scale"].help_text = _("From 3 to 10 points. Fixed once answers arrive.")
+        editing = self.instance.pk is not None
+        if editing:
+            del self.fields["default_questionnaires"]
+            self.fields["slug"].disabled = True
+            self.fields["library"].disabled = True
+        weights = {g.group_id: g.weight for g in self.instance.group_weights.all()} if editing else {}
+        self.groups = list(StakeholderGroup.objects.all())
+        group_fields = []
+        for group in self.groups:
+            taking_part = group.pk in weights if editing else True
+            self.fields[f"group_{group.code}"] = forms.BooleanField(
+                label=group.name_for(None), required=False, initial=taking_part,
+            )
+            self.fields[f"weight_{group.code}"] = forms.FloatField(
+                label=_("Weight of %(group)s") % {"group": group.name_en}, min_value=0, max_value=100,
+                initial=weights.get(group.pk, group.default_weight),
+            )
+            group_fields.append(Row(Column(f"group_{group.code}", css_class="col-7 pt-2"),
+                                    Column(f"weight_{group.code}", css_class="col-5"), css_class="g-2"))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(_("Cycle"), "name", "slug", "library", "previous", "opens_at", "closes_at"),
+            Fieldset(_("Scale and thresholds"), "scale", "major_threshold", "important_threshold"),
+            Fieldset(_("Respondent groups and weights"), *group_fields),
+            *(["default_questionnaires"] if not editing else []),
+        )
+        self.helper.add_input(Submit("submit", _("Save changes") if editing else _("Create assessment"),
+                                     css_class="btn-success"))
+
+    def weights(self) -> dict[StakeholderGroup, float]:
+        """Return the chosen groups with their weights."""
+        return {g: self.cleaned_data[f"weight_{g.code}"] for g in self.groups if self.cleaned_data.get(f"group_{g.code}")}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(f"group_{g.code}") for g in self.groups):
+            raise forms.ValidationError(_("Choose at least one respondent group."))
+        return data
+
+
+class QuestionnaireForm(forms.ModelForm):
+    opens_at = datetime_field(_("Opens at"))
+    closes_at = datetime_field(_("Closes at"))
+
+    class Meta:
+        model = Questionnaire
+        fields = ["title_en", "title_zh", "intro_en", "intro_zh", "groups", "asks_severity", "asks_likelihood",
+                  "asks_magnitude", "asks_financial_likelihood", "asks_horizon", "asks_comment",
+                  "opens_at", "closes_at"]
+        widgets = {
+            "intro_en": forms.Textarea(attrs={"rows": 4}),
+            "intro_zh": forms.Textarea(attrs={"rows": 4}),
+            "groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.assessment = assessment
+        self.fields["groups"].queryset = assessment.groups.all()
+        self.fields["groups"].help_text = _("A group answers at most one questionnaire of the assessment.")
+        if self.instance.pk is None:
+            self.initial.setdefault("opens_at", assessment.opens_at)
+            self.initial.setdefault("closes_at", assessment.closes_at)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(_("Texts"), "title_en", "title_zh", "intro_en", "intro_zh"),
+            Fieldset(_("Audience"), "groups"),
+            Fieldset(_("Items asked for each topic"), "asks_severity", "asks_likelihood", "asks_magnitude",
+                     "asks_financial_likelihood", "asks_horizon", "asks_comment"),
+            Fieldset(_("Dates"), "opens_at", "closes_at"),
+        )
+        self.helper.add_input(Submit("submit", _("Save questionnaire"), css_class="btn-success"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, value in data.items():
+            if name != "groups" and hasattr(self.instance, name):
+                setattr(self.instance, name, value)
+        for message in check_questionnaire(self.instance, data.get("groups") or []):
+            self.add_error(None, message)
+        return data
+
+
+class GroupChoiceForm(forms.Form):
+    """Which groups an action applies to; none ticked means all."""
+
+    groups = forms.ModelMultipleChoiceField(queryset=StakeholderGroup.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple, label=_("Only these groups"))
+
+    def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].queryset = assessment.groups.all()
+
+
+class OpenLinkForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=StakeholderGroup.objects.none(), label=_("Group"))
+
+    def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = StakeholderGroup.objects.filter(questionnaires__assessment=assessment)
+
+
+# --- the respondent's questionnaire -------------------------------------------------------------
+
+class AnswerField:
+    """One question on the page: its form name, the item, the choices and the current value."""
+
+    def __init__(self, name: str, topic: Topic, item: Item | None, kind: str, value: str) -> None:
+        self.name, self.topic, self.item, self.kind, self.value = name, topic, item, kind, value
+
+
+class AnswerForm:
+    """The questionnaire's answers: one radio group per topic and item, 1..S plus "Don't know".
+
+    Parses a whole page or just the topics named in `topics` (what autosave posts), so a partial save never
+    blanks the topics it did not send.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, topics: list[Topic], scale: int,
+                 data: dict | None = None, ratings: dict[int, Rating] | None = None) -> None:
+        self.questionnaire, self.topics, self.scale = questionnaire, topics, scale
+        self.items = [item for item in RATED_ITEMS if getattr(questionnaire, item.flag)]
+        self.data = data
+        self.ratings = ratings or {}
+        self.errors: list[str] = []
+        self._answers: dict[Topic, Answer] = {}
+
+    @staticmethod
+    def field_name(topic: Topic, item: str) -> str:
+        return f"t{topic.pk}-{item}"
+
+    def scale_choices(self) -> list[str]:
+        return [str(v) for v in range(1, self.scale + 1)]
+
+    def horizon_choices(self) -> list[tuple[str, str]]:
+        return list(Rating.Horizon.choices)
+
+    def initial_value(self, topic: Topic, item: str) -> str:
+        rating = self.ratings.get(topic.pk)
+        if rating is None:
+            return ""
+        if item in rating.dont_know:
+            return DONT_KNOW
+        value = getattr(rating, item)
+        return "" if value is None else str(value)
+
+    def fields_for(self, topic: Topic) -> list[AnswerField]:
+        """Return the questions for one topic in page order, with the saved answers filled in."""
+        fields = [AnswerField(self.field_name(topic, i.name), topic, i, "rated", self.initial_value(topic, i.name))
+                  for i in self.items]
+        if self.questionnaire.asks_horizon:
+            fields.append(AnswerField(self.field_name(topic, "horizon"), topic, None, "horizon",
+                                      self.initial_value(topic, "horizon")))
+        if self.questionnaire.asks_comment:
+            rating = self.ratings.get(topic.pk)
+            fields.append(AnswerField(self.field_name(topic, "comment"), topic, None, "comment",
+                                      rating.comment if rating else ""))
+        return fields
+
+    def is_valid(self) -> bool:
+        """Parse the posted topics; a value outside 1..S (or an unknown horizon) refuses the whole post."""
+        assert self.data is not None
+        by_id = {str(t.pk): t for t in self.topics}
+        posted = self.data.getlist("topics") if hasattr(self.data, "getlist") else self.data.get("topics", [])
+        unknown = [p for p in posted if p not in by_id]
+        if unknown:
+            self.errors.append(_("The page is out of date: some topics are no longer asked. Reload the page."))
+            return False
+        for topic_id in dict.fromkeys(posted):
+            topic = by_id[topic_id]
+            values: dict[str, object] = {}
+            dont_know = []
+            for item in self.items:
+                raw = (self.data.get(self.field_name(topic, item.name)) or "").strip()
+                if raw == DONT_KNOW:
+                    dont_know.append(item.name)
+                elif raw:
+                    if not raw.isdigit() or not 1 <= int(raw) <= self.scale:
+                        self.errors.append(
+                            _("%(topic)s, %(item)s: “%(value)s” is not a rating; choose 1 to %(scale)s or "
+                              "“Don't know”.") % {"topic": topic.code, "item": item.label, "value": raw[:20],
+                                                  "scale": self.scale})
+                        continue
+                    values[item.name] = int(raw)
+            if self.questionnaire.asks_horizon:
+                raw = (self.data.get(self.field_name(topic, "horizon")) or "").strip()
+                if raw == DONT_KNOW:
+                    dont_know.append("horizon")
+                elif raw:
+                    if raw not in Rating.Horizon.values:
+                        self.errors.append(_("%(topic)s: “%(value)s” is not a time horizon.")
+                                           % {"topic": topic.code, "value": raw[:20]})
+                        continue
+                    values["horizon"] = raw
+            if self.questionnaire.asks_comment:
+                values["comment"] = (self.data.get(self.field_name(topic, "comment")) or "").strip()[:2000]
+            self._answers[topic] = Answer(dont_know=tuple(dont_know), **values)
+        return not self.errors
+
+    def answers(self) -> dict[Topic, Answer]:
+        return self._answers

@@ -1,0 +1,31 @@
+"""open_link SLUG --group CODE (DESIGN.md section 4): print the group's open (anonymous) link."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from materiality.models import Assessment
+from stakeholders.models import StakeholderGroup
+from surveys import mailing, services
+
+
+class Command(BaseCommand):
+    help = ("Create the group's open (anonymous) collection link if it has none, and print its full URL. Only a hash "
+            "is stored, so each run prints a new URL for the same link; earlier URLs keep working.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--group", required=True, metavar="CODE")
+
+    def handle(self, *args: object, **options: object) -> None:
+        assessment = Assessment.objects.filter(slug=options["slug"]).first()
+        if assessment is None:
+            raise CommandError(f"No assessment {options['slug']!r}.")
+        group = StakeholderGroup.objects.filter(code=options["group"]).first()
+        if group is None:
+            raise CommandError(f"No stakeholder group {options['group']!r}.")
+        try:
+            token = services.open_link(services.questionnaire_for_group(assessment, group), group)
+        except services.SurveyError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(mailing.link_url(token))

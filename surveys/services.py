@@ -1,0 +1,470 @@
+"""User actions on assessment cycles, questionnaires, invitations and web responses.
+
+Views, management commands and tasks call these; nothing else saves these models (the offline import lives in
+surveys/imports.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic
+from stakeholders.models import Stakeholder, StakeholderGroup
+from surveys import mailing, quality, tasks, tokens
+from surveys.items import RATED_NAMES
+from surveys.models import Invitation, InvitationToken, Questionnaire, Rating, Response
+
+DEFAULT_OPEN_DAYS = 30
+
+
+class SurveyError(Exception):
+    """A user action was refused; the message says why in the user's language, and nothing was changed."""
+
+
+# --- assessment cycles ---------------------------------------------------------------------------
+
+def _check_assessment(assessment: Assessment) -> None:
+    try:
+        assessment.full_clean(exclude=["groups", "created_by"])
+    except ValidationError as exc:
+        messages = [f"{name}: {' '.join(errs)}" if name != "__all__" else " ".join(errs)
+                    for name, errs in exc.message_dict.items()]
+        raise SurveyError(" ".join(messages)) from None
+
+
+@transaction.atomic
+def create_assessment(
+    *, slug: str, name: str, library: IssueLibrary, weights: dict[StakeholderGroup, float], scale: int = 5,
+    major: float = 4.0, important: float = 3.0, opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None, previous: Assessment | None = None, created_by: object = None,
+    default_questionnaires: bool = True,
+) -> Assessment:
+    """Create an assessment with its groups and weights and, by default, its two standard questionnaires."""
+    if not library.is_published:
+        raise SurveyError(_("The %(year)s library is not published yet. Publish it before assessing with it.")
+                          % {"year": library.year})
+    if not weights:
+        raise SurveyError(_("Choose at least one respondent group."))
+    if any(w < 0 for w in weights.values()):
+        raise SurveyError(_("Group weights cannot be negative."))
+    if Assessment.objects.filter(slug=slug).exists():
+        raise SurveyError(_("An assessment with the slug %(slug)s already exists.") % {"slug": slug})
+    opens_at = opens_at or timezone.now()
+    closes_at = closes_at or opens_at + dt.timedelta(days=DEFAULT_OPEN_DAYS)
+    assessment = Assessment(
+        slug=slug, name=name, library=library, scale=scale, major_threshold=major, important_threshold=important,
+        opens_at=opens_at, closes_at=closes_at, previous=previous,
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+    )
+    _check_assessment(assessment)
+    assessment.save()
+    AssessmentGroup.objects.bulk_create(
+        AssessmentGroup(assessment=assessment, group=group, weight=weight) for group, weight in weights.items()
+    )
+    if default_questionnaires:
+        create_default_questionnaires(assessment)
+    return assessment
+
+
+def has_ratings(assessment: Assessment) -> bool:
+    return Rating.objects.filter(response__assessment=assessment).exists()
+
+
+@transaction.atomic
+def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup, float]) -> Assessment:
+    """Save edited settings and weights; the scale is fixed once answers exist, and a confirmed cycle is frozen."""
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if stored.is_confirmed:
+        raise SurveyError(_("This assessment is confirmed and can no longer be changed."))
+    if stored.scale != assessment.scale and has_ratings(stored):
+        raise SurveyError(_("The rating scale cannot change once answers have been given (they were given on a "
+                            "%(scale)s-point scale).") % {"scale": stored.scale})
+    if not weights:
+        raise SurveyError(_("Choose at least one respondent group."))
+    answered = set(Response.objects.filter(assessment=assessment).values_list("group_id", flat=True))
+    dropped = [g for g in StakeholderGroup.objects.filter(pk__in=answered) if g not in weights]
+    if dropped:
+        raise SurveyError(_("These groups already have answers and cannot be removed: %(groups)s.")
+                          % {"groups": ", ".join(g.name_en for g in dropped)})
+    _check_assessment(assessment)
+    assessment.save()
+    AssessmentGroup.objects.filter(assessment=assessment).exclude(group__in=list(weights)).delete()
+    for group, weight in weights.items():
+        AssessmentGroup.objects.update_or_create(assessment=assessment, group=group, defaults={"weight": weight})
+    Questionnaire.groups.through.objects.filter(questionnaire__assessment=assessment).exclude(
+        stakeholdergroup__in=list(weights)
+    ).delete()
+    return assessment
+
+
+def create_default_questionnaires(assessment: Assessment) -> list[Questionnaire]:
+    """Create the standard questionnaires: impact items for stakeholders, impact and financial items for raters."""
+    groups = list(assessment.groups.all())
+    raters = [g for g in groups if g.is_rater]
+    others = [g for g in groups if not g.is_rater]
+    created = []
+    common = {"assessment": assessment, "opens_at": assessment.opens_at, "closes_at": assessment.closes_at}
+    if others:
+        q = Questionnaire.objects.create(
+            title_en="Stakeholder survey: impacts of our business", title_zh="利益相关方问卷：我们业务的影响",
+            intro_en=("We are reviewing which sustainability topics matter most. Please tell us how serious and "
+                      "how likely the effects of our business on people and the environment are, topic by topic."),
+            intro_zh="我们正在评估哪些可持续发展议题最为重要。请逐项告诉我们，我们的业务对人和环境的影响有多严重、有多大可能发生。",
+            **common,
+        )
+        q.groups.set(others)
+        created.append(q)
+    if raters:
+        q = Questionnaire.objects.create(
+            title_en="Management and ESG expert survey: impacts and financial effects",
+            title_zh="管理层及ESG专家问卷：影响与财务影响",
+            intro_en=("For each topic, rate the impact of our business on people and the environment, and the "
+                      "financial effect the topic may have on the company, with its likely time horizon."),
+            intro_zh="请就每个议题评价我们的业务对人和环境的影响，以及该议题可能对公司产生的财务影响及其时间范围。",
+            asks_magnitude=True, asks_financial_likelihood=True, asks_horizon=True, **common,
+        )
+        q.groups.set(raters)
+        created.append(q)
+    return created
+
+
+def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[StakeholderGroup]) -> list[str]:
+    """Return why these settings cannot be saved (empty when they can)."""
+    errors = []
+    groups = list(groups)
+    if not questionnaire.rated_items():
+        errors.append(_("Ask at least one rated item."))
+    if questionnaire.asks_likelihood and not questionnaire.asks_severity:
+        errors.append(_("Impact likelihood needs impact severity: the impact score is built on severity."))
+    if questionnaire.asks_financial_likelihood and not questionnaire.asks_magnitude:
+        errors.append(_("Financial likelihood needs financial magnitude: the financial score is built on magnitude."))
+    if questionnaire.asks_horizon and not questionnaire.asks_magnitude:
+        errors.append(_("The time horizon belongs to the financial items: ask financial magnitude too."))
+    if not groups:
+        errors.append(_("Choose at least one audience group."))
+    taken = (Questionnaire.groups.through.objects
+             .filter(questionnaire__assessment=questionnaire.assessment, stakeholdergroup__in=groups)
+             .exclude(questionnaire=questionnaire.pk)
+             .select_related("stakeholdergroup", "questionnaire"))
+    for row in taken:
+        errors.append(_("%(group)s already answers “%(title)s”; a group can have only one questionnaire.")
+                      % {"group": row.stakeholdergroup.name_en, "title": row.questionnaire.title_en})
+    if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
+        errors.append(_("The close date must be after the open date."))
+    return errors
+
+
+@transaction.atomic
+def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[StakeholderGroup]) -> Questionnaire:
+    """Save a new or edited questionnaire with its audience groups."""
+    groups = list(groups)
+    if questionnaire.assessment.is_confirmed:
+        raise SurveyError(_("This assessment is confirmed and can no longer be changed."))
+    errors = check_questionnaire(questionnaire, groups)
+    if errors:
+        raise SurveyError(" ".join(errors))
+    questionnaire.save()
+    questionnaire.groups.set(groups)
+    return questionnaire
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+@dataclass
+class InviteSummary:
+    created: int = 0
+    batches: list[list[int]] = field(default_factory=list)
+    skipped_without_email: int = 0
+
+    @property
+    def queued(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+
+def batches_of(ids: list[int], size: int = mailing.BATCH_SIZE) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+@transaction.atomic
+def create_invitations(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> InviteSummary:
+    """Create the missing personal invitations for the contacts of each questionnaire's audience groups.
+
+    Returns the invitations still to be e-mailed (new, or never sent successfully) in batches.
+    """
+    codes = set(group_codes or [])
+    if codes:
+        unknown = codes - set(assessment.groups.values_list("code", flat=True))
+        if unknown:
+            raise SurveyError(_("Not a respondent group of this assessment: %(codes)s.")
+                              % {"codes": ", ".join(sorted(unknown))})
+    summary = InviteSummary()
+    to_send: list[int] = []
+    for questionnaire in assessment.questionnaires.prefetch_related("groups"):
+        groups = [g for g in questionnaire.groups.all() if not codes or g.code in codes]
+        contacts = Stakeholder.objects.filter(group__in=groups, anonymised_at=None)
+        summary.skipped_without_email += contacts.filter(email="").count()
+        invited = set(questionnaire.invitations.filter(contact__isnull=False).values_list("contact_id", flat=True))
+        new = [
+            Invitation(questionnaire=questionnaire, contact_id=c.pk, group_id=c.group_id,
+                       token_hash=tokens.hash_token(tokens.make_token()))  # a placeholder nobody holds
+            for c in contacts.exclude(email="").only("pk", "group_id") if c.pk not in invited
+        ]
+        Invitation.objects.bulk_create(new, batch_size=1000)
+        summary.created += len(new)
+        to_send += list(
+            questionnaire.invitations.filter(
+                contact__in=contacts.exclude(email=""),
+                status__in=[Invitation.Status.CREATED, Invitation.Status.FAILED],
+            ).order_by("pk").values_list("pk", flat=True)
+        )
+    summary.batches = batches_of(to_send)
+    return summary
+
+
+def queue_sending(batches: list[list[int]], *, reminder: bool = False) -> None:
+    """Send the batches through the Celery task once the current transaction commits."""
+    for batch in batches:
+        tasks.send_invitations_task.delay_on_commit(batch, reminder=reminder)
+
+
+def invite_contacts(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> InviteSummary:
+    """Create the missing invitations and queue the e-mails; the page shows the outcome as it arrives."""
+    with transaction.atomic():
+        summary = create_invitations(assessment, group_codes=group_codes)
+        queue_sending(summary.batches)
+    return summary
+
+
+def reminder_batches(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> list[list[int]]:
+    """Return, in batches, the open personal invitations that were sent but not answered."""
+    now = timezone.now()
+    pending = mailing.remindable(Invitation.objects.filter(
+        questionnaire__assessment=assessment, questionnaire__opens_at__lte=now, questionnaire__closes_at__gt=now,
+    ))
+    if group_codes:
+        pending = pending.filter(group__code__in=list(group_codes))
+    return batches_of(list(pending.order_by("pk").values_list("pk", flat=True)))
+
+
+def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> int:
+    """Queue reminders to everyone invited who has not submitted; return how many are queued."""
+    batches = reminder_batches(assessment, group_codes=group_codes)
+    queue_sending(batches, reminder=True)
+    return sum(len(b) for b in batches)
+
+
+def resend_invitation(invitation: Invitation) -> None:
+    """Queue a fresh copy of one person's invitation (a new link; earlier links keep working)."""
+    if invitation.contact is None or invitation.is_open_link:
+        raise SurveyError(_("Open links are not e-mailed."))
+    if invitation.status == Invitation.Status.SUBMITTED:
+        raise SurveyError(_("%(name)s has already answered.") % {"name": invitation.contact.name})
+    if not invitation.contact.email or invitation.contact.is_anonymised:
+        raise SurveyError(_("%(name)s has no e-mail address.") % {"name": invitation.contact.name})
+    if timezone.now() >= invitation.questionnaire.closes_at:
+        raise SurveyError(_("The questionnaire is closed."))
+    queue_sending([[invitation.pk]])
+
+
+@transaction.atomic
+def open_link(questionnaire: Questionnaire, group: StakeholderGroup) -> str:
+    """Return a token for the group's anonymous open link, creating the link if it has none.
+
+    Only hashes are stored, so each call issues another token for the same link; all of them stay valid.
+    """
+    if not questionnaire.groups.filter(pk=group.pk).exists():
+        raise SurveyError(_("%(group)s is not an audience group of this questionnaire.") % {"group": group.name_en})
+    token = tokens.make_token()
+    invitation = Invitation.objects.filter(questionnaire=questionnaire, group=group, is_open_link=True).first()
+    if invitation is None:
+        invitation = Invitation.objects.create(
+            questionnaire=questionnaire, group=group, is_open_link=True, token_hash=tokens.hash_token(token),
+            status=Invitation.Status.SENT, sent_at=timezone.now(),
+        )
+    InvitationToken.objects.create(invitation=invitation, token_hash=tokens.hash_token(token))
+    return token
+
+
+def questionnaire_for_group(assessment: Assessment, group: StakeholderGroup) -> Questionnaire:
+    questionnaire = assessment.questionnaires.filter(groups=group).first()
+    if questionnaire is None:
+        raise SurveyError(_("No questionnaire of %(slug)s is meant for %(group)s.")
+                          % {"slug": assessment.slug, "group": group.code})
+    return questionnaire
+
+
+# --- the respondent -------------------------------------------------------------------------------
+
+class LinkClosed(Exception):
+    """The link cannot be used; `reason` is one of the REASONS keys, shown by surveys/link_closed.html."""
+
+    UNKNOWN, NOT_OPEN, CLOSED, SUBMITTED = "unknown", "not_open", "closed", "submitted"
+
+    def __init__(self, reason: str, questionnaire: Questionnaire | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.questionnaire = questionnaire
+
+
+def find_invitation(token: str) -> Invitation:
+    """Return the usable invitation a token opens, or raise LinkClosed saying why not."""
+    invitation = None
+    if tokens.looks_like_token(token):
+        row = (InvitationToken.objects.select_related("invitation__questionnaire__assessment", "invitation__contact")
+               .filter(token_hash=tokens.hash_token(token)).first())
+        invitation = row.invitation if row else None
+    if invitation is None:
+        raise LinkClosed(LinkClosed.UNKNOWN)
+    questionnaire = invitation.questionnaire
+    now = timezone.now()
+    if invitation.status == Invitation.Status.SUBMITTED:
+        raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
+    if now < questionnaire.opens_at:
+        raise LinkClosed(LinkClosed.NOT_OPEN, questionnaire)
+    if now >= questionnaire.closes_at or questionnaire.assessment.is_confirmed:
+        raise LinkClosed(LinkClosed.CLOSED, questionnaire)
+    return invitation
+
+
+def mark_opened(invitation: Invitation) -> None:
+    """Record the first visit of a personal link (sent -> opened); later visits write nothing."""
+    if invitation.is_open_link or invitation.opened_at is not None:
+        return
+    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
+    Invitation.objects.filter(
+        pk=invitation.pk, status__in=[Invitation.Status.CREATED, Invitation.Status.SENT, Invitation.Status.FAILED]
+    ).update(status=Invitation.Status.OPENED)
+
+
+def open_link_key(browser_secret: str) -> str:
+    """Return the respondent id of an open-link browser: derived from its cookie secret, which is not stored."""
+    return "open-" + tokens.hash_token(browser_secret)[:40]
+
+
+def respondent_key(invitation: Invitation, browser_secret: str | None) -> str:
+    if invitation.is_open_link:
+        if not browser_secret:
+            raise ValueError("an open link needs the browser's secret")
+        return open_link_key(browser_secret)
+    return invitation.respondent_key
+
+
+def find_response(invitation: Invitation, browser_secret: str | None) -> Response | None:
+    """Return this respondent's response, if they have started one."""
+    if invitation.is_open_link and not browser_secret:
+        return None
+    return Response.objects.filter(
+        assessment_id=invitation.questionnaire.assessment_id, respondent_key=respondent_key(invitation, browser_secret)
+    ).first()
+
+
+def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
+    """Return the respondent's response, creating the draft on the first visit (twice at once still makes one)."""
+    mark_opened(invitation)
+    key = respondent_key(invitation, browser_secret)
+    questionnaire = invitation.questionnaire
+    try:
+        with transaction.atomic():
+            response, _created = Response.objects.get_or_create(
+                assessment_id=questionnaire.assessment_id, respondent_key=key,
+                defaults={"questionnaire": questionnaire, "group_id": invitation.group_id,
+                          "invitation": invitation, "language": language},
+            )
+    except IntegrityError:  # the other tab created it between our get and our insert
+        response = Response.objects.get(assessment_id=questionnaire.assessment_id, respondent_key=key)
+    if response.status == Response.Status.SUBMITTED:
+        raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
+    return response
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a respondent gave for one topic; None is unanswered or "Don't know" (then named in dont_know)."""
+
+    severity: int | None = None
+    likelihood: int | None = None
+    magnitude: int | None = None
+    financial_likelihood: int | None = None
+    horizon: str = ""
+    comment: str = ""
+    dont_know: tuple[str, ...] = ()
+
+
+class AlreadySubmitted(Exception):
+    """The response was submitted already (another tab, a double click): nothing was changed."""
+
+
+def save_answers(response: Response, answers: dict[Topic, Answer], *, language: str | None = None) -> int:
+    """Upsert the given topics' ratings in one statement; refuse once the response is submitted. Return the count."""
+    with transaction.atomic():
+        # The conditional UPDATE both refuses a submitted response and locks the row against a concurrent submit.
+        changes: dict[str, object] = {"updated_at": timezone.now()}
+        if language:
+            changes["language"] = language
+        if not Response.objects.filter(pk=response.pk, status=Response.Status.DRAFT).update(**changes):
+            raise AlreadySubmitted
+        if answers:
+            Rating.objects.bulk_create(
+                [Rating(response=response, topic=topic, severity=a.severity, likelihood=a.likelihood,
+                        magnitude=a.magnitude, financial_likelihood=a.financial_likelihood, horizon=a.horizon,
+                        comment=a.comment, dont_know=list(a.dont_know)) for topic, a in answers.items()],
+                update_conflicts=True, unique_fields=["response", "topic"],
+                update_fields=[*RATED_NAMES, "horizon", "comment", "dont_know"],
+            )
+    return len(answers)
+
+
+def is_complete(rating: Rating, required: list[str]) -> bool:
+    """Tell whether every required item of a topic has a value or "Don't know"."""
+    return all(getattr(rating, item) not in (None, "") or item in rating.dont_know for item in required)
+
+
+def answered_topic_ids(response: Response) -> set[int]:
+    """Return the ids of the topics whose required items are all answered."""
+    required = response.questionnaire.required_items()
+    return {r.topic_id for r in response.ratings.all() if is_complete(r, required)}
+
+
+class Incomplete(Exception):
+    """Some topics still miss an answer; `topics` lists them in questionnaire order."""
+
+    def __init__(self, topics: list[Topic]) -> None:
+        super().__init__(", ".join(t.code for t in topics))
+        self.topics = topics
+
+
+def questionnaire_topics(questionnaire: Questionnaire) -> list[Topic]:
+    """Return the topics a questionnaire asks about: the library's current topics, E then S then G."""
+    order = {"E": 0, "S": 1, "G": 2}
+    topics = Topic.objects.filter(library_id=questionnaire.assessment.library_id).exclude(change_kind=Topic.Change.RETIRED)
+    return sorted(topics, key=lambda t: (order.get(t.pillar, 9), t.position, t.code))
+
+
+def submit_response(response: Response, topics: list[Topic]) -> bool:
+    """Submit a complete draft once; return False when it was already submitted (two tabs, double click)."""
+    questionnaire = response.questionnaire
+    required = questionnaire.required_items()
+    ratings = {r.topic_id: r for r in Rating.objects.filter(response=response)}
+    missing = [t for t in topics if t.pk not in ratings or not is_complete(ratings[t.pk], required)]
+    if missing:
+        raise Incomplete(missing)
+    now = timezone.now()
+    values = [getattr(r, item) for r in ratings.values() for item in questionnaire.rated_items()]
+    flags = quality.quality_flags(values, seconds=(now - response.started_at).total_seconds(),
+                                  item_count=len(topics) * len(questionnaire.rated_items()))
+    with transaction.atomic():
+        claimed = Response.objects.filter(pk=response.pk, status=Response.Status.DRAFT).update(
+            status=Response.Status.SUBMITTED, submitted_at=now, quality_flags=flags,
+        )
+        if claimed and response.invitation_id and not response.invitation.is_open_link:
+            Invitation.objects.filter(pk=response.invitation_id).update(
+                status=Invitation.Status.SUBMITTED, submitted_at=now
+            )
+    return bool(claimed)

@@ -1,0 +1,131 @@
+"""Assessment cycle and questionnaire pages: the work team edits, the committee may look."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from materiality.models import Assessment
+from surveys import services
+from surveys.forms import AnswerForm, AssessmentForm, QuestionnaireForm
+from surveys.models import Questionnaire, Response
+from surveys.services import SurveyError
+from surveys.views.respond import page_context
+
+
+@permission_required("materiality.view_assessment", raise_exception=True)
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    assessments = Assessment.objects.select_related("library").annotate(
+        submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)),
+    ).order_by("-opens_at", "slug")
+    return render(request, "surveys/assessment_list.html", {"assessments": assessments})
+
+
+@permission_required("materiality.add_assessment", raise_exception=True)
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.create_assessment(
+                slug=data["slug"], name=data["name"], library=data["library"], weights=form.weights(),
+                scale=data["scale"], major=data["major_threshold"], important=data["important_threshold"],
+                opens_at=data["opens_at"], closes_at=data["closes_at"], previous=data["previous"],
+                created_by=request.user, default_questionnaires=data["default_questionnaires"],
+            )
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Assessment %(name)s created.") % {"name": assessment.name})
+            return redirect("surveys:assessment_detail", slug=assessment.slug)
+    return render(request, "surveys/assessment_form.html", {"form": form, "title": _("New assessment")})
+
+
+@permission_required("materiality.view_assessment", raise_exception=True)
+def assessment_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment.objects.select_related("library", "previous"), slug=slug)
+    questionnaires = assessment.questionnaires.prefetch_related("groups")
+    topic_count = len(services.questionnaire_topics(questionnaires[0])) if questionnaires else 0
+    return render(request, "surveys/assessment_detail.html", {
+        "assessment": assessment,
+        "weights": assessment.group_weights.select_related("group"),
+        "questionnaires": [(q, q.estimated_minutes(topic_count)) for q in questionnaires],
+        "can_edit": request.user.has_perm("materiality.change_assessment") and not assessment.is_confirmed,
+    })
+
+
+@permission_required("materiality.change_assessment", raise_exception=True)
+def assessment_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    if assessment.is_confirmed:
+        messages.error(request, _("This assessment is confirmed and can no longer be changed."))
+        return redirect("surveys:assessment_detail", slug=slug)
+    form = AssessmentForm(request.POST or None, instance=assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_assessment(form.instance, weights=form.weights())
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("surveys:assessment_detail", slug=slug)
+    return render(request, "surveys/assessment_form.html", {
+        "form": form, "title": _("Edit %(name)s") % {"name": assessment.name}, "assessment": assessment,
+    })
+
+
+@permission_required("surveys.add_questionnaire", raise_exception=True)
+def questionnaire_create(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    return questionnaire_form(request, assessment, Questionnaire(assessment=assessment))
+
+
+@permission_required("surveys.change_questionnaire", raise_exception=True)
+def questionnaire_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    questionnaire = get_object_or_404(Questionnaire, assessment__slug=slug, pk=pk)
+    return questionnaire_form(request, questionnaire.assessment, questionnaire)
+
+
+def questionnaire_form(request: HttpRequest, assessment: Assessment, questionnaire: Questionnaire) -> HttpResponse:
+    if assessment.is_confirmed:
+        messages.error(request, _("This assessment is confirmed and can no longer be changed."))
+        return redirect("surveys:assessment_detail", slug=assessment.slug)
+    form = QuestionnaireForm(request.POST or None, instance=questionnaire, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_questionnaire(form.instance, groups=form.cleaned_data["groups"])
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Questionnaire saved."))
+            return redirect("surveys:assessment_detail", slug=assessment.slug)
+    title = _("Edit questionnaire") if questionnaire.pk else _("New questionnaire")
+    return render(request, "surveys/assessment_form.html", {"form": form, "title": title, "assessment": assessment})
+
+
+@permission_required("surveys.view_questionnaire", raise_exception=True)
+def questionnaire_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Show the questionnaire exactly as a respondent sees it, in the chosen language; nothing can be saved."""
+    questionnaire = get_object_or_404(Questionnaire.objects.select_related("assessment__library"),
+                                      assessment__slug=slug, pk=pk)
+    language = request.GET.get("lang") or translation.get_language()
+    if language not in ("en", "zh-hans"):
+        language = "en"
+    topics = services.questionnaire_topics(questionnaire)
+    with translation.override(language):
+        form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale)
+        context = page_context(questionnaire, form, language)
+        context.update({
+            "preview": True, "answered": 0, "answered_ids": set(), "errors": [], "missing": [],
+            "preview_language": language, "back_url": reverse("surveys:assessment_detail", kwargs={"slug": slug}),
+            "minutes": questionnaire.estimated_minutes(len(topics)),
+        })
+        html = render_to_string("surveys/respond_form.html", context, request=request)
+    return HttpResponse(html)

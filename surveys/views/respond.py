@@ -1,0 +1,200 @@
+"""The respondent's pages: no account, the link is the key. Every failure ends on link_closed.html, never a 500."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from materiality.models import Topic
+from surveys import services
+from surveys.forms import AnswerForm
+from surveys.items import COMMENT_LABEL, HORIZON_LABEL
+from surveys.models import Invitation, Questionnaire, Response
+from surveys.services import AlreadySubmitted, Incomplete, LinkClosed
+
+COOKIE_PREFIX = "dma_r"
+CLOSED_STATUS = {LinkClosed.UNKNOWN: 404, LinkClosed.CLOSED: 410, LinkClosed.NOT_OPEN: 403, LinkClosed.SUBMITTED: 200}
+PILLARS = ["E", "S", "G"]
+
+
+def link_closed(request: HttpRequest, exc: LinkClosed) -> HttpResponse:
+    """Say plainly why the link cannot be used, and show nothing else."""
+    return render(request, "surveys/link_closed.html", {"reason": exc.reason, "questionnaire": exc.questionnaire},
+                  status=CLOSED_STATUS[exc.reason])
+
+
+def browser_cookie(invitation: Invitation) -> str:
+    return f"{COOKIE_PREFIX}{invitation.pk}"
+
+
+def use_contact_language(request: HttpRequest, invitation: Invitation) -> str | None:
+    """Show a personal link in the contact's preferred language until they pick one; return it to remember."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or invitation.contact is None:
+        return None
+    translation.activate(invitation.contact.language)
+    request.LANGUAGE_CODE = translation.get_language()
+    return invitation.contact.language
+
+
+def remember(page: HttpResponse, invitation: Invitation, *, secret: str | None, language: str | None) -> HttpResponse:
+    questionnaire = invitation.questionnaire
+    if secret:
+        page.set_cookie(browser_cookie(invitation), secret, expires=questionnaire.closes_at, httponly=True,
+                        samesite="Lax", secure=not settings.DEBUG)
+    if language:
+        page.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return page
+
+
+def page_context(questionnaire: Questionnaire, form: AnswerForm, language: str) -> dict[str, object]:
+    pillars = []
+    labels = dict(Topic.Pillar.choices)
+    for code in PILLARS:
+        topics = [t for t in form.topics if t.pillar == code]
+        if topics:
+            pillars.append({"code": code, "label": labels[code],
+                            "topics": [{"topic": t, "name": t.name_for(language),
+                                        "description": t.description_for(language),
+                                        "fields": form.fields_for(t)} for t in topics]})
+    return {"questionnaire": questionnaire, "title": questionnaire.title_for(language),
+            "intro": questionnaire.intro_for(language), "pillars": pillars, "form": form,
+            "scale_choices": form.scale_choices(), "horizon_choices": form.horizon_choices(),
+            "total": len(form.topics), "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL}
+
+
+@login_not_required
+@never_cache
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The landing page: purpose, time needed, privacy, and where the respondent left off."""
+    try:
+        invitation = services.find_invitation(token)
+        language = use_contact_language(request, invitation)
+        services.mark_opened(invitation)
+        response = services.find_response(invitation, request.COOKIES.get(browser_cookie(invitation)))
+        if response and response.status == Response.Status.SUBMITTED:
+            raise LinkClosed(LinkClosed.SUBMITTED, invitation.questionnaire)
+    except LinkClosed as exc:
+        return link_closed(request, exc)
+    questionnaire = invitation.questionnaire
+    current = translation.get_language()
+    topics = services.questionnaire_topics(questionnaire)
+    page = render(request, "surveys/respond_landing.html", {
+        "token": token, "invitation": invitation, "questionnaire": questionnaire,
+        "title": questionnaire.title_for(current), "intro": questionnaire.intro_for(current),
+        "minutes": questionnaire.estimated_minutes(len(topics)), "total": len(topics),
+        "answered": len(services.answered_topic_ids(response)) if response else 0, "has_draft": response is not None,
+    })
+    return remember(page, invitation, secret=None, language=language)
+
+
+@login_not_required
+@never_cache
+def respond_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire: GET shows the saved answers; POST saves them, switches language, or submits."""
+    try:
+        invitation = services.find_invitation(token)
+        language = use_contact_language(request, invitation)
+        secret = request.COOKIES.get(browser_cookie(invitation))
+        new_secret = secrets.token_urlsafe(32) if invitation.is_open_link and not secret else None
+        response = services.start_response(invitation, browser_secret=secret or new_secret,
+                                           language=translation.get_language())
+    except LinkClosed as exc:
+        return link_closed(request, exc)
+    response.invitation = invitation
+    questionnaire = response.questionnaire = invitation.questionnaire
+    topics = services.questionnaire_topics(questionnaire)
+    scale = questionnaire.assessment.scale
+    errors: list[str] = []
+    missing: list[Topic] = []
+    if request.method == "POST":
+        form = AnswerForm(questionnaire, topics, scale, data=request.POST)
+        if form.is_valid():
+            switch = request.POST.get("switch_language")
+            if switch in dict(settings.LANGUAGES):
+                translation.activate(switch)
+                language = switch
+            try:
+                services.save_answers(response, form.answers(), language=translation.get_language())
+                if request.POST.get("action") == "submit":
+                    if not services.submit_response(response, topics):
+                        raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
+                    return redirect("surveys:respond_thanks", token=token)
+            except AlreadySubmitted:
+                return link_closed(request, LinkClosed(LinkClosed.SUBMITTED, questionnaire))
+            except LinkClosed as exc:
+                return link_closed(request, exc)
+            except Incomplete as exc:
+                missing = exc.topics
+            else:
+                target = reverse("surveys:respond_form", kwargs={"token": token})
+                target += "#top" if switch else "?saved=1"
+                return remember(redirect(target), invitation, secret=new_secret, language=language)
+        errors = form.errors
+    current = translation.get_language()
+    ratings = {r.topic_id: r for r in response.ratings.all()}
+    form = AnswerForm(questionnaire, topics, scale, ratings=ratings)
+    answered = services.answered_topic_ids(response) if ratings else set()
+    context = page_context(questionnaire, form, current)
+    context.update({
+        "token": token, "errors": errors, "missing": [(t.pk, t.code, t.name_for(current)) for t in missing],
+        "answered": len(answered), "answered_ids": answered, "saved": request.GET.get("saved") == "1",
+        "draft_url": reverse("surveys:respond_draft", kwargs={"token": token}),
+    })
+    status = 400 if errors or missing else 200
+    page = render(request, "surveys/respond_form.html", context, status=status)
+    return remember(page, invitation, secret=new_secret, language=language)
+
+
+@login_not_required
+@require_POST
+def respond_draft(request: HttpRequest, token: str) -> JsonResponse:
+    """Autosave: store the topics the page sends and return the progress, as JSON."""
+    try:
+        invitation = services.find_invitation(token)
+        secret = request.COOKIES.get(browser_cookie(invitation))
+        if invitation.is_open_link and not secret:
+            return JsonResponse({"error": "no-session"}, status=400)
+        response = services.find_response(invitation, secret)
+        if response is None:
+            response = services.start_response(invitation, browser_secret=secret,
+                                               language=translation.get_language())
+        if response.status == Response.Status.SUBMITTED:
+            raise LinkClosed(LinkClosed.SUBMITTED, invitation.questionnaire)
+    except LinkClosed as exc:
+        return JsonResponse({"error": exc.reason}, status=CLOSED_STATUS[exc.reason] if exc.reason != "submitted" else 409)
+    response.questionnaire = invitation.questionnaire
+    topics = services.questionnaire_topics(invitation.questionnaire)
+    form = AnswerForm(invitation.questionnaire, topics, invitation.questionnaire.assessment.scale, data=request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": "invalid", "messages": [str(m) for m in form.errors]}, status=400)
+    try:
+        saved = services.save_answers(response, form.answers())
+    except AlreadySubmitted:
+        return JsonResponse({"error": "submitted"}, status=409)
+    answered = services.answered_topic_ids(response)
+    return JsonResponse({"saved": saved, "answered": len(answered), "total": len(topics),
+                         "answered_ids": sorted(answered)})
+
+
+@login_not_required
+@never_cache
+def respond_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """Thank the respondent once the answers are in; otherwise send them back to the questionnaire."""
+    try:
+        invitation = services.find_invitation(token)
+    except LinkClosed as exc:
+        if exc.reason != LinkClosed.SUBMITTED:
+            return link_closed(request, exc)
+        return render(request, "surveys/respond_thanks.html", {"questionnaire": exc.questionnaire})
+    response = services.find_response(invitation, request.COOKIES.get(browser_cookie(invitation)))
+    if response and response.status == Response.Status.SUBMITTED:
+        return render(request, "surveys/respond_thanks.html", {"questionnaire": invitation.questionnaire})
+    return redirect("surveys:respond", token=token)
