@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,6 +38,4 @@ class Command(BaseCommand):
             path.write_bytes(content)
             self.stderr.write(f"Wrote {path} (run {run.pk}).")
         else:
-            self.stdout.flush()
-            sys.stdout.buffer.write(content)
-            sys.stdout.flush()
+            self.stdout.write(content.decode("utf-8"), ending="")
