@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -80,9 +81,14 @@ def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
         reader = pd.read_csv(text, header=None, names=header, index_col=False, dtype=str, keep_default_na=False,
                              na_filter=False, skip_blank_lines=False, chunksize=chunk_rows, engine="c")
         first = 2
-        for chunk in reader:
-            yield _finish(chunk, first)
-            first += len(chunk)
+        with warnings.catch_warnings():
+            # pandas only warns when the first data line has more values than the header names: make it an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            for chunk in reader:
+                yield _finish(chunk, first)
+                first += len(chunk)
+    except pd.errors.ParserWarning:
+        raise FileError("unreadable", detail="line 2 has more values than the header names") from None
     except UnicodeDecodeError as exc:
         raise FileError("not_utf8", position=exc.start) from None
     except pd.errors.EmptyDataError:

@@ -127,8 +127,9 @@ def test_stale_run_is_failed_when_a_new_one_starts(answered, django_capture_on_c
 
 
 def test_year_over_year_follows_lineage(answered, library_2024):
-    from materiality.models import AssessmentGroup, IssueLibrary, TopicScore
     from django.utils import timezone
+
+    from materiality.models import AssessmentGroup, IssueLibrary, TopicScore
 
     lib_2023 = IssueLibrary.objects.get(year=2023)
     previous = Assessment.objects.create(slug="dma-2023", name="DMA 2023", library=lib_2023,
