@@ -149,8 +149,11 @@ def validate(
     chunk: pd.DataFrame, *, topic_codes: Collection[str], group_codes: Collection[str], scale: int
 ) -> tuple[pd.DataFrame, list[LineError]]:
     """Check one chunk line by line; return its typed rows (blank lines dropped) and the errors found."""
-    text = chunk[COLUMNS].apply(lambda s: s.astype(str).str.strip())
+    # Numbers tolerate surrounding spaces in to_numeric; only the text columns need stripping.
+    text = chunk[COLUMNS].astype(str)
     text = text[(text != "").any(axis=1)]  # a line with only empty cells is not data
+    for column in ("respondent", "group", "topic", "horizon", "comment"):
+        text[column] = text[column].str.strip()
     lines = chunk.loc[text.index, "line"]
     errors: list[LineError] = []
 
@@ -167,7 +170,7 @@ def validate(
     flag(~topic.isin(list(topic_codes)), "unknown_topic", column="topic")
     typed = pd.DataFrame({"line": lines.astype("int64"), "respondent": respondent, "group": group, "topic": topic})
     for column in VALUE_COLUMNS:
-        raw = text[column]
+        raw = text[column].str.strip()
         number = pd.to_numeric(raw.where(raw != ""), errors="coerce")
         good = number.notna() & (number % 1 == 0) & number.between(1, scale)
         flag((raw != "") & ~good, "bad_value", column=column, name=column, scale=scale)
