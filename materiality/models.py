@@ -213,3 +213,129 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class ScoreRun(models.Model):
+    """One execution of the scoring job: immutable once succeeded (parameters, input checksum, results, matrix)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="score_runs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=20, default="dma-1")
+    params = models.JSONField(_("parameters"), default=dict)
+    input_checksum = models.CharField(_("input checksum (SHA-256)"), max_length=64, blank=True)
+    respondents = models.PositiveIntegerField(_("respondents"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # Sensitivity scenarios: {scenario: [[topic code, base class, scenario class], ...]} (changes only).
+    sensitivity = models.JSONField(_("sensitivity"), default=dict, blank=True)
+    # The matrix is stored in the row so that it appears in the same transaction as the scores.
+    matrix_png = models.BinaryField(_("matrix (PNG)"), null=True, blank=True)
+    matrix_svg = models.TextField(_("matrix (SVG)"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["assessment", "status"])]
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class TopicScore(models.Model):
+    """One topic's result in a score run (method dma-1, DESIGN.md section 3)."""
+
+    class Classification(models.TextChoices):
+        MAJOR = "major", _("Major")
+        IMPORTANT = "important", _("Important")
+        GENERAL = "general", _("General")
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="topic_scores")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="scores")
+    impact = models.FloatField(_("impact"), null=True, blank=True)
+    financial = models.FloatField(_("financial"), null=True, blank=True)
+    combined = models.FloatField(_("combined"), null=True, blank=True)
+    n_impact = models.PositiveIntegerField(_("impact answers"), default=0)
+    n_financial = models.PositiveIntegerField(_("financial answers"), default=0)
+    impact_low = models.FloatField(null=True, blank=True)
+    impact_high = models.FloatField(null=True, blank=True)
+    financial_low = models.FloatField(null=True, blank=True)
+    financial_high = models.FloatField(null=True, blank=True)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices)
+    rank = models.PositiveIntegerField(_("rank"))
+    is_borderline = models.BooleanField(_("borderline"), default=False)
+    influence_period = models.CharField(_("influence period"), max_length=6, blank=True)
+    horizon_short = models.PositiveIntegerField(default=0)
+    horizon_medium = models.PositiveIntegerField(default=0)
+    horizon_long = models.PositiveIntegerField(default=0)
+    # Year-over-year: empty previous_* with is_new means the topic has no predecessor in the last confirmed cycle.
+    is_new = models.BooleanField(_("new since last cycle"), default=False)
+    previous_topics = models.CharField(_("last cycle's topics"), max_length=200, blank=True)
+    previous_impact = models.FloatField(null=True, blank=True)
+    previous_financial = models.FloatField(null=True, blank=True)
+    previous_combined = models.FloatField(null=True, blank=True)
+    previous_classification = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["run", "rank"]
+        constraints = [models.UniqueConstraint(fields=["run", "topic"], name="one_score_per_topic_and_run")]
+        verbose_name = _("topic score")
+        verbose_name_plural = _("topic scores")
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}: {self.classification}"
+
+    @property
+    def combined_change(self) -> float | None:
+        if self.combined is None or self.previous_combined is None:
+            return None
+        return self.combined - self.previous_combined
+
+
+class GroupScore(models.Model):
+    """One respondent group's mean ratings of one topic in a score run (the per-group breakdown)."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="group_scores")
+    group = models.ForeignKey("stakeholders.StakeholderGroup", on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    n_impact = models.PositiveIntegerField(default=0)
+    impact = models.FloatField(null=True, blank=True)
+    impact_variance = models.FloatField(null=True, blank=True)
+    n_financial = models.PositiveIntegerField(default=0)
+    financial = models.FloatField(null=True, blank=True)
+    financial_variance = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "group", "topic"], name="one_group_score_per_topic_and_run"),
+        ]
+        verbose_name = _("group score")
+        verbose_name_plural = _("group scores")
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.topic_id}"

@@ -289,3 +289,50 @@ def library_changes(library: IssueLibrary) -> list[ChangeRow]:
         for old in previous.topics.exclude(pk__in=carried).order_by("pillar", "position", "code"):
             rows.append(ChangeRow(before=[old], after=None, kind=Topic.Change.RETIRED, note=""))
     return rows
+
+
+# --- scoring runs (issue 4) -------------------------------------------------------------------------
+
+from materiality import aggregation, tasks  # noqa: E402
+from materiality.models import Assessment, ScoreRun  # noqa: E402
+
+STALE_AFTER_SECONDS = 300
+latest_succeeded_run = aggregation.latest_succeeded_run
+
+
+def start_aggregation(assessment: Assessment, *, started_by: object | None = None) -> ScoreRun:
+    """Queue a scoring run with a snapshot of the assessment's parameters; the job starts after the commit.
+
+    An unfinished run that still shows signs of life is returned instead of queuing a second one.
+    """
+    active = current_run(assessment)
+    if active is not None:
+        if not is_stale(active):
+            return active
+        ScoreRun.objects.filter(pk=active.pk, status=active.status).update(
+            status=ScoreRun.Status.FAILED, finished_at=timezone.now(),
+            error=_("No sign of life for %(minutes)d minutes: the worker was probably stopped.")
+            % {"minutes": STALE_AFTER_SECONDS // 60},
+        )
+    with transaction.atomic():
+        run = ScoreRun.objects.create(
+            assessment=assessment, method=aggregation.scoring.METHOD,
+            params=aggregation.scoring_params(assessment).to_json(),
+            started_by=started_by if getattr(started_by, "is_authenticated", False) else None,  # type: ignore[misc]
+        )
+        tasks.run_aggregation_task.delay_on_commit(run.pk)
+    return run
+
+
+def current_run(assessment: Assessment) -> ScoreRun | None:
+    """Return the newest queued or running run, if any."""
+    return (assessment.score_runs.filter(status__in=[ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING])
+            .order_by("-created_at", "-pk").first())
+
+
+def is_stale(run: ScoreRun) -> bool:
+    """Tell whether an unfinished run has shown no sign of life for a while (its worker was probably killed)."""
+    if run.is_finished:
+        return False
+    last = run.heartbeat_at or run.created_at
+    return (timezone.now() - last).total_seconds() > STALE_AFTER_SECONDS

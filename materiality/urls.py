@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from materiality.views import audit_log, home, library
+from materiality.views import audit_log, home, imports, library, results
 
 app_patterns = [
     # issue library
@@ -28,6 +28,13 @@ app_patterns = [
     # audit trail
     path("audit/", audit_log.audit_list, name="audit_list"),
     path("audit/export.<str:fmt>", audit_log.audit_export, name="audit_export"),
+    # scoring results and offline answers (issue 4)
+    path("assessments/<slug:slug>/results/", results.results, name="results"),
+    path("assessments/<slug:slug>/runs/", results.run_start, name="run_start"),
+    path("assessments/<slug:slug>/runs/<int:run_id>/status/", results.run_status, name="run_status"),
+    path("assessments/<slug:slug>/runs/<int:run_id>/matrix.<str:fmt>", results.run_matrix, name="run_matrix"),
+    path("assessments/<slug:slug>/export.<str:fmt>", results.results_export, name="results_export"),
+    path("assessments/<slug:slug>/import/", imports.import_responses, name="import_responses"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,111 @@
+"""Shared set-up for the scoring benches: Django on the DATABASE_URL, a bench assessment, a synthetic CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "materiality.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from materiality import services, synthetic  # noqa: E402
+from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic  # noqa: E402
+from stakeholders.models import StakeholderGroup  # noqa: E402
+from surveys.models import Questionnaire  # noqa: E402
+
+BARE_TABLE = "bench_bare_ratings"
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. postgres://postgres@127.0.0.1:5432/dma_scoring).")
+
+
+def bench_assessment(slug: str) -> Assessment:
+    """Return a fresh assessment (all groups, weight 1, library 2024) with the default questionnaires."""
+    call_command("migrate", verbosity=0)
+    services.load_library("calb-2024")
+    Assessment.objects.filter(slug=slug).delete()
+    now = timezone.now()
+    assessment = Assessment.objects.create(slug=slug, name=slug, library=IssueLibrary.objects.get(year=2024),
+                                           opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30))
+    external = Questionnaire.objects.create(assessment=assessment, title_en="Survey", opens_at=assessment.opens_at,
+                                            closes_at=assessment.closes_at)
+    raters = Questionnaire.objects.create(assessment=assessment, title_en="Raters", opens_at=assessment.opens_at,
+                                          closes_at=assessment.closes_at, asks_magnitude=True,
+                                          asks_financial_likelihood=True, asks_horizon=True)
+    for group in StakeholderGroup.objects.all():
+        AssessmentGroup.objects.create(assessment=assessment, group=group, weight=1.0)
+        (raters if group.is_rater else external).groups.add(group)
+    return assessment
+
+
+def write_csv(path: Path, respondents: int, seed: int = 2024) -> int:
+    """Write a synthetic response file for about this many respondents (spread over the 9 groups)."""
+    topics = list(Topic.objects.filter(library__year=2024).order_by("position").values_list("code", flat=True))
+    groups = [synthetic.GroupSpec(g.code, g.is_rater, tuple(g.needs_topics)) for g in StakeholderGroup.objects.all()]
+    per_group = {g.code: respondents // len(groups) + (1 if i < respondents % len(groups) else 0)
+                 for i, g in enumerate(groups)}
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        return synthetic.write_csv(stream, synthetic.responses(topics, groups, per_group, seed=seed))
+
+
+def copy_into_bare_table(path: Path) -> float:
+    """COPY the CSV into a bare table (no keys, no indexes): the physical baseline of an import. Return seconds."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {BARE_TABLE}")
+        cursor.execute(f"CREATE TABLE {BARE_TABLE} (respondent text, grp text, topic text, severity smallint, "
+                       "likelihood smallint, magnitude smallint, financial_likelihood smallint, horizon text, "
+                       "comment text)")
+        connection.commit() if not connection.get_autocommit() else None
+        started = time.perf_counter()
+        with path.open("rb") as stream, cursor.copy(f"COPY {BARE_TABLE} FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        elapsed = time.perf_counter() - started
+        cursor.execute(f"ANALYZE {BARE_TABLE}")
+    return elapsed
+
+
+def raw_aggregate_seconds(repeat: int = 3) -> float:
+    """The per-group counts, sums and sums of squares of the per-response values over the bare table (best of n)."""
+    sql = (f"SELECT grp, topic, count(severity), sum(sqrt(severity * coalesce(likelihood, severity))), "
+           "sum(severity * coalesce(likelihood, severity)), count(magnitude), "
+           "sum(sqrt(magnitude * coalesce(financial_likelihood, magnitude))), "
+           f"sum(magnitude * coalesce(financial_likelihood, magnitude)) FROM {BARE_TABLE} GROUP BY grp, topic")
+    best = float("inf")
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+def run_command(*args: str) -> tuple[float, int, str]:
+    """Run a manage.py command in a child process; return (wall seconds, peak RSS MB of that child, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far; each bench runs its big command first or alone.
+    return elapsed, max(peak, before) // 1024, done.stdout.strip()

@@ -1,0 +1,223 @@
+"""The scoring job: claim a run, read the per-group statistics in one query, score, draw, store all at once."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast, Coalesce, Sqrt
+from django.utils import timezone
+
+from materiality import matrix, scoring
+from materiality.models import Assessment, GroupScore, ScoreRun, Topic, TopicScore
+from materiality.scoring import ScoringParams
+from stakeholders.models import StakeholderGroup
+from surveys.models import Rating, Response
+
+log = logging.getLogger(__name__)
+
+
+def scoring_params(assessment: Assessment) -> ScoringParams:
+    """Snapshot the assessment's scale, group weights and thresholds as the parameters of a run."""
+    weights = {ag.group.code: ag.weight for ag in assessment.group_weights.select_related("group")}
+    internal = tuple(sorted(ag.group.code for ag in assessment.group_weights.select_related("group")
+                            if ag.group.is_internal))
+    return ScoringParams(scale=assessment.scale, weights=weights, major=assessment.major_threshold,
+                         important=assessment.important_threshold, internal_groups=internal)
+
+
+def rating_statistics(assessment_id: int) -> pd.DataFrame:
+    """Return count, sum and sum of squares of the per-response values per (group id, topic id), with horizon counts.
+
+    One aggregate query over the submitted responses' ratings: the square roots are computed in SQL, and the
+    sum of squares of sqrt(a x b) is the integer sum of a x b (exact). Python never sees a single rating row.
+    """
+    impact_k = F("severity") * Coalesce(F("likelihood"), F("severity"))
+    financial_k = F("magnitude") * Coalesce(F("financial_likelihood"), F("magnitude"))
+    rows = (
+        Rating.objects.filter(response__assessment_id=assessment_id, response__status=Response.Status.SUBMITTED)
+        .values(group_id=F("response__group_id"), topic_ref=F("topic_id"))
+        .annotate(
+            n_impact=Count("severity"),
+            sum_impact=Sum(Sqrt(Cast(impact_k, FloatField()))),
+            sumsq_impact=Sum(impact_k),
+            n_financial=Count("magnitude"),
+            sum_financial=Sum(Sqrt(Cast(financial_k, FloatField()))),
+            sumsq_financial=Sum(financial_k),
+            short=Count("pk", filter=Q(horizon="short")),
+            medium=Count("pk", filter=Q(horizon="medium")),
+            long=Count("pk", filter=Q(horizon="long")),
+        )
+        .order_by()
+    )
+    columns = ["group_id", "topic_ref", "n_impact", "sum_impact", "sumsq_impact", "n_financial", "sum_financial",
+               "sumsq_financial", "short", "medium", "long"]
+    return pd.DataFrame.from_records(list(rows.values_list(*columns)), columns=columns)
+
+
+def long_stats(raw: pd.DataFrame, groups: dict[int, str], topics: dict[int, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn the query's wide rows into scoring's (group, topic, dimension, n, sum, sumsq) and horizon counts."""
+    frames = []
+    for dim in scoring.DIMENSIONS:
+        part = pd.DataFrame({
+            "group": raw["group_id"].map(groups), "topic": raw["topic_ref"].map(topics), "dimension": dim,
+            "n": raw[f"n_{dim}"].astype("int64"), "sum": raw[f"sum_{dim}"].astype("float64").fillna(0.0),
+            "sumsq": raw[f"sumsq_{dim}"].astype("float64").fillna(0.0),
+        })
+        frames.append(part[part["n"] > 0])
+    stats = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=scoring.STATS_COLUMNS)
+    horizons = raw.assign(topic=raw["topic_ref"].map(topics)).groupby("topic")[list(scoring.HORIZONS)].sum()
+    return stats.dropna(subset=["group", "topic"]), horizons
+
+
+def set_stage(run_id: int, stage: str, progress: int) -> None:
+    """Record where the job is (a plain UPDATE the progress bar polls; also the heartbeat)."""
+    ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
+        stage=stage, progress=progress, heartbeat_at=timezone.now()
+    )
+
+
+def previous_scores(assessment: Assessment) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Return last confirmed cycle's topic scores (by code) and this library's lineage to them."""
+    empty = pd.DataFrame(columns=["impact", "financial", "combined", "classification"])
+    previous = assessment.previous
+    if previous is None or previous.confirmed_at is None:
+        return empty, {}
+    run = latest_succeeded_run(previous)
+    if run is None:
+        return empty, {}
+    rows = run.topic_scores.select_related("topic").values_list(
+        "topic__code", "impact", "financial", "combined", "classification")
+    scores = pd.DataFrame(list(rows), columns=["topic", "impact", "financial", "combined", "classification"])
+    scores = scores.set_index("topic").astype({"impact": "float64", "financial": "float64", "combined": "float64"})
+    lineage: dict[str, list[str]] = {}
+    links = Topic.predecessors.through.objects.filter(
+        from_topic__library_id=assessment.library_id, to_topic__library_id=previous.library_id
+    ).values_list("from_topic__code", "to_topic__code")
+    for code, before in links:
+        lineage.setdefault(code, []).append(before)
+    return scores, lineage
+
+
+def latest_succeeded_run(assessment: Assessment) -> ScoreRun | None:
+    """Return the run whose results the pages show: the newest that succeeded."""
+    return (assessment.score_runs.filter(status=ScoreRun.Status.SUCCEEDED)
+            .order_by("-finished_at", "-pk").first())
+
+
+def results_frame(run: ScoreRun) -> pd.DataFrame:
+    """Return a stored run's topic scores as a DataFrame indexed by topic code, in rank order."""
+    fields = ["topic__code", "topic__pillar", "topic__name_en", "topic__name_zh", "impact", "financial", "combined",
+              "n_impact", "n_financial", "impact_low", "impact_high", "financial_low", "financial_high",
+              "classification", "rank", "is_borderline", "influence_period"]
+    rows = run.topic_scores.order_by("rank").values_list(*fields)
+    frame = pd.DataFrame(list(rows), columns=["topic", "pillar", *fields[2:]])
+    return frame.rename(columns={"topic__name_en": "name_en", "topic__name_zh": "name_zh"}).set_index("topic")
+
+
+def run_aggregation(run_id: int, *, draw: bool = True) -> None:
+    """Claim a queued run and compute it; on any error mark it failed with the reason and re-raise."""
+    now = timezone.now()
+    claimed = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.QUEUED).update(
+        status=ScoreRun.Status.RUNNING, started_at=now, heartbeat_at=now, stage="reading", progress=5
+    )
+    if not claimed:
+        return  # gone, or another worker has it (acks_late redelivery), or already finished
+    try:
+        compute(run_id, draw=draw)
+    except Exception as exc:
+        ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
+            status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        log.exception("score run %s failed", run_id)
+        raise
+
+
+def compute(run_id: int, *, draw: bool = True) -> None:
+    run = ScoreRun.objects.select_related("assessment").get(pk=run_id)
+    assessment = run.assessment
+    params = ScoringParams.from_json(run.params)
+    topics = list(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).order_by("position", "code"))
+    topic_by_id = {t.pk: t for t in topics}
+    all_topic_codes = dict(assessment.library.topics.values_list("pk", "code"))
+    group_codes = dict(StakeholderGroup.objects.values_list("pk", "code"))
+
+    raw = rating_statistics(assessment.pk)
+    stats, horizons = long_stats(raw, group_codes, all_topic_codes)
+    stats = stats[stats["topic"].isin([t.code for t in topics])]
+    respondents = Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).count()
+    set_stage(run_id, "scoring", 35)
+
+    codes = [t.code for t in topics]
+    scores = scoring.score(stats, params, codes)
+    scores["influence_period"] = scoring.influence_period(horizons).reindex(scores.index).fillna("")
+    per_group = scoring.group_means(stats)
+    set_stage(run_id, "sensitivity", 55)
+    changes = scoring.sensitivity(stats, params, scores)
+    previous, lineage = previous_scores(assessment)
+    moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
+    checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]))
+
+    png, svg = None, ""
+    if draw:
+        set_stage(run_id, "matrix", 70)
+        pillars = {t.code: t.pillar for t in topics}
+        fig = matrix.draw(scores.assign(pillar=[pillars[c] for c in scores.index]), scale=params.scale,
+                          major=params.major, important=params.important)
+        png, svg = matrix.render(fig, "png"), matrix.render(fig, "svg").decode()
+    set_stage(run_id, "saving", 90)
+
+    by_code = {t.code: t for t in topic_by_id.values()}
+    horizon_counts = horizons.reindex(columns=list(scoring.HORIZONS), fill_value=0)
+    value = scoring.finite_or_none
+    topic_rows = []
+    for code, row in scores.iterrows():
+        counts = horizon_counts.loc[code] if code in horizon_counts.index else None
+        mv = moved.loc[code]
+        topic_rows.append(TopicScore(
+            run_id=run_id, topic=by_code[code], impact=value(row["impact"]), financial=value(row["financial"]),
+            combined=value(row["combined"]), n_impact=int(row["n_impact"]), n_financial=int(row["n_financial"]),
+            impact_low=value(row["impact_low"]), impact_high=value(row["impact_high"]),
+            financial_low=value(row["financial_low"]), financial_high=value(row["financial_high"]),
+            classification=row["classification"], rank=int(row["rank"]), is_borderline=bool(row["is_borderline"]),
+            influence_period=row["influence_period"],
+            horizon_short=int(counts["short"]) if counts is not None else 0,
+            horizon_medium=int(counts["medium"]) if counts is not None else 0,
+            horizon_long=int(counts["long"]) if counts is not None else 0,
+            is_new=bool(mv["is_new"]) if previous.shape[0] else False,
+            previous_topics=mv["previous_topics"] or "" if previous.shape[0] else "",
+            previous_impact=value(mv["previous_impact"]), previous_financial=value(mv["previous_financial"]),
+            previous_combined=value(mv["previous_combined"]),
+            previous_classification=mv["previous_classification"] or "" if previous.shape[0] else "",
+        ))
+    group_ids = {code: pk for pk, code in group_codes.items()}
+    wide = per_group.pivot_table(index=["group", "topic"], columns="dimension", values=["n", "mean", "variance"],
+                                 aggfunc="first", dropna=False) if len(per_group) else None
+    group_rows = []
+    if wide is not None:
+        for (group, topic), row in wide.iterrows():
+            if topic not in by_code:
+                continue
+            cell = row.to_dict()
+            group_rows.append(GroupScore(
+                run_id=run_id, group_id=group_ids[group], topic=by_code[topic],
+                n_impact=int(value(cell.get(("n", "impact"))) or 0), impact=value(cell.get(("mean", "impact"))),
+                impact_variance=value(cell.get(("variance", "impact"))),
+                n_financial=int(value(cell.get(("n", "financial"))) or 0),
+                financial=value(cell.get(("mean", "financial"))),
+                financial_variance=value(cell.get(("variance", "financial"))),
+            ))
+
+    # Results appear all at once: rows and the SUCCEEDED flag commit together, or not at all.
+    with transaction.atomic():
+        TopicScore.objects.bulk_create(topic_rows)
+        GroupScore.objects.bulk_create(group_rows, batch_size=2000)
+        done = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
+            status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
+            heartbeat_at=timezone.now(), input_checksum=checksum, respondents=respondents,
+            sensitivity={k: [list(c) for c in v] for k, v in changes.items()}, matrix_png=png, matrix_svg=svg,
+        )
+        if not done:
+            raise RuntimeError("the run was no longer running when its results were ready (marked failed meanwhile?)")

@@ -1,0 +1,47 @@
+"""Run the scoring job for an assessment and wait for it: `manage.py aggregate SLUG`."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from materiality import services
+from materiality.models import Assessment, ScoreRun
+
+
+class Command(BaseCommand):
+    help = "Score an assessment (through Celery, or in-process without REDIS_URL), wait, and print one summary line."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the assessment's slug")
+        parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the run (default 1800)")
+
+    def handle(self, *args: object, slug: str, timeout: float, **options: object) -> None:
+        assessment = Assessment.objects.filter(slug=slug).first()
+        if assessment is None:
+            raise CommandError(f"No assessment with slug {slug!r}.")
+        try:
+            run = services.start_aggregation(assessment)
+        except Exception as exc:  # in-process (eager) runs raise the job's own error here
+            failed = assessment.score_runs.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
+            raise CommandError(f"The score run failed: {failed.error if failed else exc}") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            run.refresh_from_db()
+            if run.is_finished:
+                break
+            if time.monotonic() > deadline:
+                raise CommandError(f"Run {run.pk} is still {run.status} ({run.stage}, {run.progress}%) after "
+                                   f"{timeout:g} s; is a worker running?")
+            time.sleep(0.2)
+        if run.status == ScoreRun.Status.FAILED:
+            raise CommandError(f"Run {run.pk} failed: {run.error}")
+        counts = {c: 0 for c in ("major", "important", "general")}
+        for classification in run.topic_scores.values_list("classification", flat=True):
+            counts[classification] += 1
+        self.stdout.write(
+            f"Run {run.pk} succeeded in {run.duration_seconds:.2f} s: {run.respondents} respondents, "
+            f"major {counts['major']}, important {counts['important']}, general {counts['general']} "
+            f"(checksum {run.input_checksum[:12]})."
+        )

@@ -1,0 +1,138 @@
+"""The double-materiality matrix as a matplotlib figure, rendered to PNG or SVG bytes (pure: no Django).
+
+Financial materiality on the x axis, impact materiality on the y axis, the two thresholds as lines with the
+general / important / major zones shaded, one point per topic coloured by pillar with its 95% intervals as error
+bars, and every topic labelled by its code, the labels pushed apart by adjustText so none overlap.
+Only the Agg canvas is used; pyplot's global figure state is never touched (adjustText gets our axes).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")  # web and worker processes have no display; adjustText imports pyplot
+
+import pandas as pd  # noqa: E402
+from adjustText import adjust_text  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+PILLAR_COLOURS = {"E": "#2e7d32", "S": "#1565c0", "G": "#8e24aa"}
+ZONE_COLOURS = {"general": "#f5f5f5", "important": "#fff3cd", "major": "#f8d7da"}
+ITERATIONS = 50  # a fixed count, not a time limit, so the same scores always give the same picture
+DEFAULT_LABELS = {
+    "x": "Financial materiality", "y": "Impact materiality", "E": "Environmental", "S": "Social",
+    "G": "Governance", "major": "Major", "important": "Important", "general": "General",
+    "interval": "95% interval", "title": "",
+}
+
+
+def draw(
+    scores: pd.DataFrame, *, scale: int, major: float, important: float, labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Draw the matrix for topics indexed by code with pillar, impact, financial and their _low/_high ends."""
+    text = {**DEFAULT_LABELS, **(labels or {})}
+    crowded = len(scores) > 30
+    fig = Figure(figsize=(11, 9.5) if crowded else (9, 7.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    lo, hi = view_range(scores, scale=scale, thresholds=(important, major))
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    # Zones: general below both important lines, major above both major lines, important the L between.
+    ax.fill_between([lo, hi], lo, hi, color=ZONE_COLOURS["important"], zorder=0, linewidth=0)
+    ax.fill_between([lo, important], lo, important, color=ZONE_COLOURS["general"], zorder=0, linewidth=0)
+    ax.fill_between([major, hi], major, hi, color=ZONE_COLOURS["major"], zorder=0, linewidth=0)
+    for value, style in ((important, ":"), (major, "--")):
+        ax.axvline(value, color="#6c757d", linestyle=style, linewidth=1, zorder=1)
+        ax.axhline(value, color="#6c757d", linestyle=style, linewidth=1, zorder=1)
+
+    plotted = scores.dropna(subset=["impact", "financial"])
+    texts = []
+    for pillar, colour in PILLAR_COLOURS.items():
+        rows = plotted[plotted["pillar"] == pillar]
+        if rows.empty:
+            continue
+        xerr = [(rows["financial"] - rows["financial_low"]).fillna(0).clip(lower=0),
+                (rows["financial_high"] - rows["financial"]).fillna(0).clip(lower=0)]
+        yerr = [(rows["impact"] - rows["impact_low"]).fillna(0).clip(lower=0),
+                (rows["impact_high"] - rows["impact"]).fillna(0).clip(lower=0)]
+        ax.errorbar(rows["financial"], rows["impact"], xerr=xerr, yerr=yerr, fmt="none", ecolor=colour,
+                    alpha=0.35, elinewidth=1, capsize=2, zorder=2)
+        ax.scatter(rows["financial"], rows["impact"], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3)
+    for code, row in plotted.iterrows():
+        texts.append(ax.text(row["financial"], row["impact"], str(code), fontsize=7 if crowded else 8, zorder=4,
+                             color=PILLAR_COLOURS.get(row["pillar"], "#212529")))
+
+    ax.set_xlabel(text["x"])
+    ax.set_ylabel(text["y"])
+    if text["title"]:
+        ax.set_title(text["title"])
+    ax.set_aspect("equal")
+    ax.grid(False)
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=text[p]) for p, c in PILLAR_COLOURS.items()]
+    handles += [Patch(facecolor=ZONE_COLOURS[z], edgecolor="#adb5bd", label=text[z]) for z in ("major", "important",
+                                                                                             "general")]
+    handles.append(Line2D([], [], color="#6c757d", alpha=0.6, label=text["interval"]))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    if texts:
+        x = plotted["financial"].to_numpy()
+        y = plotted["impact"].to_numpy()
+        adjust_text(texts, x=x, y=y, ax=ax, expand=(1.15, 1.35), ensure_inside_axes=True, iter_lim=ITERATIONS,
+                    arrowprops={"arrowstyle": "-", "color": "#adb5bd", "lw": 0.5})
+        separate_labels(fig)
+    return fig
+
+
+def separate_labels(fig: Figure, passes: int = 60) -> None:
+    """Push apart any labels adjustText left overlapping in a dense cluster: move the upper one up a little."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax = fig.axes[0]
+    to_data = ax.transData.inverted()
+    for _ in range(passes):
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+        moved = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if not a.overlaps(b):
+                    continue
+                upper = j if (b.y0, j) >= (a.y0, i) else i
+                shift = min(a.y1, b.y1) - max(a.y0, b.y0) + 1.0
+                text = ax.texts[upper]
+                x, y = ax.transData.transform(text.get_position())
+                text.set_position(to_data.transform((x, y + shift)))
+                boxes[upper] = text.get_window_extent(renderer)
+                moved = True
+        if not moved:
+            return
+
+
+def view_range(scores: pd.DataFrame, *, scale: int, thresholds: tuple[float, float]) -> tuple[float, float]:
+    """Return one axis range for both axes: every point and both thresholds, with room for labels, within 1..S."""
+    values = pd.concat([scores["impact"], scores["financial"]]).dropna()
+    lowest = min([*thresholds, *values.tolist()])
+    highest = max([*thresholds, *values.tolist()])
+    pad = max(0.25, 0.06 * (highest - lowest))
+    return max(1.0, lowest - pad) - 0.02, min(float(scale), highest + pad) + 0.02
+
+
+def render(fig: Figure, fmt: str) -> bytes:
+    """Return the figure as PNG or SVG bytes (SVG without a timestamp, so equal figures give equal files)."""
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buffer, format=fmt, metadata=metadata)
+    return buffer.getvalue()
+
+
+def labels_overlap(fig: Figure) -> list[tuple[str, str]]:
+    """Return the pairs of topic labels whose drawn boxes overlap (the test and the bench check for none)."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ax = fig.axes[0]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]

@@ -1,0 +1,40 @@
+"""The upload page for offline answers (the work team)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from materiality.models import Assessment
+from materiality.services import ImportRefused
+from surveys import imports
+
+
+class ResponseFileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Response file (.csv or .xlsx)"))
+
+
+@permission_required("surveys.add_response", raise_exception=True)
+def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    form = ResponseFileForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            with upload.open("rb") as stream:
+                summary = imports.import_responses(assessment, stream, upload.name)
+        except ImportRefused as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("Imported %(respondents)d respondents (%(replaced)d replaced) with "
+                                        "%(ratings)d ratings.") % {
+                "respondents": summary.respondents, "replaced": summary.replaced, "ratings": summary.ratings})
+            return redirect("materiality:import_responses", slug=slug)
+    return render(request, "materiality/import_responses.html", {"assessment": assessment, "form": form,
+                                                                  "errors": errors})

@@ -1,0 +1,146 @@
+"""Results pages: the matrix, ranked table, per-group heat map, sensitivity and movement; the run button and status."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from materiality import aggregation, exports, services
+from materiality.models import Assessment, GroupScore, ScoreRun
+from materiality.views.downloads import attachment
+
+SCENARIO_LABELS = {
+    "equal_weights": gettext_lazy("All groups weighted equally"),
+    "internal_only": gettext_lazy("Internal respondents only"),
+    "external_only": gettext_lazy("External respondents only"),
+    "major_plus": gettext_lazy("Major threshold +0.25"),
+    "major_minus": gettext_lazy("Major threshold −0.25"),
+    "important_plus": gettext_lazy("Important threshold +0.25"),
+    "important_minus": gettext_lazy("Important threshold −0.25"),
+}
+HORIZON_LABELS = {"short": gettext_lazy("Short term"), "medium": gettext_lazy("Medium term"),
+                  "long": gettext_lazy("Long term"), "": "—"}
+
+
+def heat_colour(value: float | None, scale: int) -> str:
+    """Return a background colour from white (1) to deep green (S) for a group's mean rating."""
+    if value is None:
+        return "transparent"
+    share = max(0.0, min(1.0, (value - 1) / max(scale - 1, 1)))
+    return f"hsl(140, 55%, {int(97 - 55 * share)}%)"
+
+
+def run_state(run: ScoreRun | None) -> dict[str, object] | None:
+    if run is None:
+        return None
+    return {
+        "id": run.pk, "status": run.status, "status_label": str(run.get_status_display()), "stage": run.stage,
+        "progress": run.progress, "error": run.error, "is_stale": services.is_stale(run),
+        "is_finished": run.is_finished,
+    }
+
+
+def heat_map(run: ScoreRun, scale: int, language: str | None) -> dict[str, object]:
+    rows = GroupScore.objects.filter(run=run).select_related("group", "topic")
+    groups = sorted({r.group for r in rows}, key=lambda g: (g.position, g.code))
+    cells: dict[tuple[int, int], GroupScore] = {(r.topic_id, r.group_id): r for r in rows}
+    table = []
+    for score in run.topic_scores.select_related("topic").order_by("rank"):
+        line = []
+        for group in groups:
+            cell = cells.get((score.topic_id, group.pk))
+            line.append({
+                "impact": cell.impact if cell else None, "financial": cell.financial if cell else None,
+                "n": cell.n_impact if cell else 0, "colour": heat_colour(cell.impact if cell else None, scale),
+            })
+        table.append({"topic": score.topic, "name": score.topic.name_for(language), "cells": line})
+    return {"groups": [(g, g.name_for(language)) for g in groups], "rows": table}
+
+
+@permission_required("materiality.view_results", raise_exception=True)
+def results(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    run = services.latest_succeeded_run(assessment)
+    active = services.current_run(assessment)
+    last_failed = assessment.score_runs.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
+    language = get_language()
+    context: dict[str, object] = {
+        "assessment": assessment, "run": run, "active": active, "active_state": run_state(active),
+        "last_failed": last_failed if last_failed and (run is None or last_failed.pk > run.pk) else None,
+        "can_run": request.user.has_perm("materiality.run_aggregation"),
+    }
+    if run is not None:
+        scores = list(run.topic_scores.select_related("topic").order_by("rank"))
+        for s in scores:
+            s.name = s.topic.name_for(language)  # type: ignore[attr-defined]
+            s.period_label = HORIZON_LABELS.get(s.influence_period, s.influence_period)  # type: ignore[attr-defined]
+        names = {s.topic.code: s.name for s in scores}  # type: ignore[attr-defined]
+        context.update({
+            "scores": scores,
+            "has_previous": any(s.previous_topics or s.is_new for s in scores),
+            "counts": {c: sum(s.classification == c for s in scores) for c in ("major", "important", "general")},
+            "borderline": [s for s in scores if s.is_borderline],
+            "sensitivity": [
+                {"label": SCENARIO_LABELS[key],
+                 "changes": [{"code": c, "name": names.get(c, c), "before": b, "after": a} for c, b, a in changes]}
+                for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
+            ],
+            "heat": heat_map(run, assessment.scale, language),
+            "params": run.params,
+        })
+    return render(request, "materiality/results.html", context)
+
+
+@require_POST
+@permission_required("materiality.run_aggregation", raise_exception=True)
+def run_start(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    try:
+        run = services.start_aggregation(assessment, started_by=request.user)
+    except Exception as exc:  # in-process runs (no worker configured) raise the job's error here
+        messages.error(request, _("The score run failed: %(error)s") % {"error": exc})
+    else:
+        if run.status == ScoreRun.Status.SUCCEEDED:
+            messages.success(request, _("Scoring finished: the results below are up to date."))
+        else:
+            messages.info(request, _("Scoring started. The results appear when the run has finished."))
+    return redirect("materiality:results", slug=slug)
+
+
+@permission_required("materiality.view_results", raise_exception=True)
+def run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
+    run = get_object_or_404(ScoreRun, pk=run_id, assessment__slug=slug)
+    return JsonResponse(run_state(run))
+
+
+@permission_required("materiality.view_results", raise_exception=True)
+def run_matrix(request: HttpRequest, slug: str, run_id: int, fmt: str) -> HttpResponse:
+    run = get_object_or_404(ScoreRun, pk=run_id, assessment__slug=slug, status=ScoreRun.Status.SUCCEEDED)
+    filename = f"matrix-{slug}-run{run.pk}.{fmt}"
+    if fmt == "png" and run.matrix_png:
+        response = HttpResponse(bytes(run.matrix_png), content_type="image/png")
+        if request.GET.get("download"):
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if fmt == "svg" and run.matrix_svg:
+        return attachment(run.matrix_svg.encode(), filename, "image/svg+xml")
+    raise Http404(_("This run has no matrix in that format."))
+
+
+@permission_required("materiality.view_results", raise_exception=True)
+def results_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, slug=slug)
+    run = services.latest_succeeded_run(assessment)
+    if fmt not in exports.FORMATS:
+        messages.error(request, _("Export as csv, json or xlsx."))
+        return redirect("materiality:results", slug=slug)
+    if run is None:
+        messages.error(request, _("There are no results to export yet."))
+        return redirect("materiality:results", slug=slug)
+    content_type, extension = exports.FORMATS[fmt]
+    return attachment(exports.export(aggregation.results_frame(run), fmt), f"results-{slug}.{extension}", content_type)

@@ -1,0 +1,240 @@
+"""Import offline answers (the response CSV/XLSX) into an assessment: all or nothing, replacing by respondent id.
+
+The file streams through a staging table: each chunk is checked (surveys.responses_csv) and copied in (COPY on
+PostgreSQL, executemany elsewhere), then set-based SQL checks what needs the whole file and writes the
+responses and ratings. Nothing is written unless every line is right; every bad line is named with its reason.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import IO
+
+import pandas as pd
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from materiality.models import Assessment, Topic
+from materiality.services import ImportRefused
+from surveys import responses_csv
+from surveys.models import Questionnaire, Rating, Response
+
+MAX_ERRORS = 500
+STAGING_COLUMNS = ["line", "respondent", "grp", "topic", "group_id", "topic_id", "questionnaire_id", "severity",
+                   "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
+
+LINE_MESSAGES = {
+    "respondent_missing": gettext_lazy("the respondent id is empty"),
+    "respondent_too_long": gettext_lazy("the respondent id is longer than %(limit)s characters"),
+    "unknown_group": gettext_lazy("'%(value)s' is not a respondent group of this assessment"),
+    "unknown_topic": gettext_lazy("'%(value)s' is not an active topic of this assessment's library"),
+    "bad_value": gettext_lazy("%(name)s '%(value)s' is not a whole number from 1 to %(scale)s (leave it empty "
+                              "for don't know)"),
+    "bad_horizon": gettext_lazy("horizon '%(value)s' must be short, medium, long or empty"),
+    "no_questionnaire": gettext_lazy("no questionnaire of this assessment is addressed to group '%(value)s'"),
+    "duplicate": gettext_lazy("respondent '%(respondent)s' rates topic %(topic)s again (first on line %(first)s)"),
+    "two_groups": gettext_lazy("respondent '%(respondent)s' is in group '%(group)s' here but in '%(other)s' on "
+                               "line %(first)s"),
+}
+FILE_MESSAGES = {
+    "not_utf8": gettext_lazy("The file is not UTF-8 text (byte %(position)s). Save it as 'CSV UTF-8'."),
+    "empty": gettext_lazy("The file is empty: a header row is required."),
+    "unreadable": gettext_lazy("The CSV cannot be read: %(detail)s"),
+    "unknown_columns": gettext_lazy("Unknown columns: %(columns)s. The columns are: %(expected)s."),
+    "missing_columns": gettext_lazy("Missing required columns: %(columns)s."),
+    "repeated_columns": gettext_lazy("A column appears twice in the header."),
+    "not_xlsx": gettext_lazy("The file is not a readable XLSX workbook."),
+    "wrong_type": gettext_lazy("Upload a .csv or .xlsx file."),
+    "no_rows": gettext_lazy("The file has a header but no answers."),
+}
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    respondents: int
+    ratings: int
+    replaced: int
+
+
+def line_message(error: responses_csv.LineError) -> str:
+    return _("Line %(line)s: %(reason)s") % {"line": error.line, "reason": LINE_MESSAGES[error.code] % error.params}
+
+
+def file_message(error: responses_csv.FileError) -> str:
+    return str(FILE_MESSAGES[error.code] % error.params)
+
+
+def refuse(errors: list[responses_csv.LineError], total: int) -> ImportRefused:
+    messages = [line_message(e) for e in sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]]
+    if total > len(messages):
+        messages.append(_("… and %(count)s more errors.") % {"count": total - len(messages)})
+    return ImportRefused(messages)
+
+
+def questionnaires_by_group(assessment: Assessment) -> dict[str, int]:
+    """Return, per group code, the assessment's first questionnaire addressed to it."""
+    found: dict[str, int] = {}
+    through = Questionnaire.groups.through.objects.filter(questionnaire__assessment=assessment)
+    for code, questionnaire_id in through.order_by("questionnaire_id").values_list("stakeholdergroup__code",
+                                                                                    "questionnaire_id"):
+        found.setdefault(code, questionnaire_id)
+    return found
+
+
+def import_responses(assessment: Assessment, stream: IO[bytes] | bytes, filename: str) -> ImportSummary:
+    """Import a response file into the assessment; raise ImportRefused (nothing written) if any line is wrong."""
+    if isinstance(stream, bytes):
+        stream = io.BytesIO(stream)
+    topic_ids = dict(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).values_list("code", "pk"))
+    group_ids = dict(assessment.group_weights.values_list("group__code", "group_id"))
+    questionnaires = questionnaires_by_group(assessment)
+    try:
+        with transaction.atomic():
+            return _import(assessment, stream, filename, topic_ids, group_ids, questionnaires)
+    except responses_csv.FileError as exc:
+        raise ImportRefused([file_message(exc)]) from None
+
+
+def _import(
+    assessment: Assessment, stream: IO[bytes], filename: str, topic_ids: dict[str, int], group_ids: dict[str, int],
+    questionnaires: dict[str, int],
+) -> ImportSummary:
+    staging = Staging()
+    errors: list[responses_csv.LineError] = []
+    error_count = rows = 0
+    for chunk in responses_csv.read_chunks(stream, filename):
+        typed, found = responses_csv.validate(chunk, topic_codes=topic_ids, group_codes=group_ids,
+                                              scale=assessment.scale)
+        known_group = typed["group"].isin(list(group_ids))
+        unaddressed = known_group & ~typed["group"].isin(list(questionnaires))
+        found += [responses_csv.LineError(int(line), "no_questionnaire", {"value": g})
+                  for line, g in zip(typed.loc[unaddressed, "line"], typed.loc[unaddressed, "group"], strict=True)]
+        error_count += len(found)
+        errors = (errors + found)[:MAX_ERRORS] if len(errors) < MAX_ERRORS else errors
+        rows += len(typed)
+        if not error_count:  # once the file is known to be refused, only keep checking lines
+            staging.write(typed.assign(
+                group_id=typed["group"].map(group_ids), topic_id=typed["topic"].map(topic_ids),
+                questionnaire_id=typed["group"].map(questionnaires),
+            ))
+    if error_count:
+        raise refuse(errors, error_count)
+    if not rows:
+        raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
+    return staging.apply(assessment)
+
+
+class Staging:
+    """A temporary table holding the checked rows of one import, dropped at the end of the transaction."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS import_staging")
+            cursor.execute("DROP TABLE IF EXISTS import_respondents")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE import_staging (line bigint, respondent varchar(100), grp varchar(40), "
+                "topic varchar(16), group_id bigint, topic_id bigint, questionnaire_id bigint, severity smallint, "
+                "likelihood smallint, magnitude smallint, financial_likelihood smallint, horizon varchar(6), "
+                "comment text)" + (" ON COMMIT DROP" if self.postgres else "")
+            )
+
+    def write(self, typed: pd.DataFrame) -> None:
+        frame = typed.rename(columns={"group": "grp"})[STAGING_COLUMNS]
+        with connection.cursor() as cursor:
+            if self.postgres:
+                buffer = io.StringIO()
+                frame.to_csv(buffer, header=False, index=False, na_rep="", lineterminator="\n")
+                with cursor.copy(f"COPY import_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
+                    copy.write(buffer.getvalue())
+            else:
+                values = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+                cursor.executemany(
+                    f"INSERT INTO import_staging ({', '.join(STAGING_COLUMNS)}) "
+                    f"VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})", values,
+                )
+
+    def fetch(self, sql: str, params: list[object] | None = None) -> list[tuple]:  # type: ignore[type-arg]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or [])
+            return cursor.fetchall()
+
+    def run(self, sql: str, params: list[object] | None = None) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or [])
+            return cursor.rowcount
+
+    def group_conflicts(self) -> list[responses_csv.LineError]:
+        rows = self.fetch(
+            "SELECT s.line, s.respondent, s.grp, f.grp, f.line FROM import_staging s "
+            "JOIN (SELECT respondent, MIN(line) AS first_line FROM import_staging GROUP BY respondent) m "
+            "ON m.respondent = s.respondent JOIN import_staging f ON f.line = m.first_line "
+            "WHERE s.grp <> f.grp ORDER BY s.line"
+        )
+        return [responses_csv.LineError(line, "two_groups", {"respondent": r, "group": g, "other": og, "first": fl})
+                for line, r, g, og, fl in rows]
+
+    def duplicates(self) -> list[responses_csv.LineError]:
+        rows = self.fetch(
+            "SELECT s.line, s.respondent, s.topic, d.first_line FROM import_staging s "
+            "JOIN (SELECT respondent, topic, MIN(line) AS first_line FROM import_staging GROUP BY respondent, topic "
+            "HAVING COUNT(*) > 1) d ON d.respondent = s.respondent AND d.topic = s.topic "
+            "WHERE s.line > d.first_line ORDER BY s.line"
+        )
+        return [responses_csv.LineError(line, "duplicate", {"respondent": r, "topic": t, "first": fl})
+                for line, r, t, fl in rows]
+
+    def apply(self, assessment: Assessment) -> ImportSummary:
+        """Write responses and ratings from the staged rows (or refuse with the whole-file errors)."""
+        response_table, rating_table = Response._meta.db_table, Rating._meta.db_table
+        self.run(
+            "CREATE TEMPORARY TABLE import_respondents" + (" ON COMMIT DROP" if self.postgres else "") + " AS "
+            "SELECT respondent, MIN(group_id) AS group_id, MAX(group_id) AS other_group_id, "
+            "MIN(questionnaire_id) AS questionnaire_id, COUNT(*) AS ratings FROM import_staging GROUP BY respondent"
+        )
+        respondents, conflicts = self.fetch(
+            "SELECT COUNT(*), SUM(CASE WHEN group_id <> other_group_id THEN 1 ELSE 0 END) FROM import_respondents"
+        )[0]
+        if conflicts:
+            errors = self.group_conflicts()
+            raise refuse(errors, len(errors))
+        replaced = self.fetch(
+            f"SELECT COUNT(*) FROM {response_table} r JOIN import_respondents i ON i.respondent = r.respondent_key "
+            "WHERE r.assessment_id = %s", [assessment.pk]
+        )[0][0]
+        if replaced:
+            self.run(
+                f"DELETE FROM {rating_table} WHERE response_id IN (SELECT r.id FROM {response_table} r "
+                "JOIN import_respondents i ON i.respondent = r.respondent_key WHERE r.assessment_id = %s)",
+                [assessment.pk],
+            )
+        now = timezone.now()
+        self.run(
+            f"INSERT INTO {response_table} (questionnaire_id, assessment_id, group_id, respondent_key, status, source, "
+            "language, started_at, updated_at, submitted_at, quality_flags) "
+            "SELECT questionnaire_id, %s, group_id, respondent, %s, %s, %s, %s, %s, %s, '[]' FROM import_respondents "
+            "WHERE true ON CONFLICT (assessment_id, respondent_key) DO UPDATE SET "
+            "questionnaire_id = excluded.questionnaire_id, group_id = excluded.group_id, status = excluded.status, "
+            "source = excluded.source, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at",
+            [assessment.pk, Response.Status.SUBMITTED, Response.Source.IMPORT, "en", now, now, now],
+        )
+        try:
+            with transaction.atomic():
+                ratings = self.run(
+                    f"INSERT INTO {rating_table} (response_id, topic_id, severity, likelihood, magnitude, "
+                    "financial_likelihood, horizon, comment, dont_know) "
+                    "SELECT r.id, s.topic_id, s.severity, s.likelihood, s.magnitude, s.financial_likelihood, "
+                    "COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM import_staging s "
+                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent",
+                    [assessment.pk],
+                )
+        except IntegrityError:
+            # The only unique rule a checked file can break: the same respondent and topic twice.
+            errors = self.duplicates()
+            if not errors:
+                raise
+            raise refuse(errors, len(errors)) from None
+        return ImportSummary(respondents=int(respondents), ratings=int(ratings), replaced=int(replaced))

@@ -1,0 +1,38 @@
+"""Import offline answers: `manage.py import_responses SLUG FILE.csv` (or .xlsx); all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from materiality.models import Assessment
+from materiality.services import ImportRefused
+from surveys import imports
+
+
+class Command(BaseCommand):
+    help = "Import a response CSV/XLSX into an assessment; re-importing the same respondent ids replaces their answers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the assessment's slug")
+        parser.add_argument("file", help="response file (.csv or .xlsx), columns as in DESIGN.md section 4")
+
+    def handle(self, *args: object, slug: str, file: str, **options: object) -> None:
+        assessment = Assessment.objects.filter(slug=slug).first()
+        if assessment is None:
+            raise CommandError(f"No assessment with slug {slug!r}.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {file}")
+        try:
+            with path.open("rb") as stream:
+                summary = imports.import_responses(assessment, stream, path.name)
+        except ImportRefused as exc:
+            for error in exc.errors:
+                self.stderr.write(error)
+            raise CommandError(f"Nothing was imported: {len(exc.errors)} problem(s) listed above.") from None
+        self.stdout.write(
+            f"Imported {summary.respondents} respondents ({summary.replaced} replaced) "
+            f"with {summary.ratings} ratings into {slug}."
+        )

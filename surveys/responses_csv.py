@@ -1,0 +1,183 @@
+"""Read and check the offline response file (DESIGN.md section 4) in chunks: pure, no Django.
+
+The file is read in chunks of rows so that a million respondents never sit in memory at once; each chunk is
+checked on its own (codes, values, horizons) and comes back typed. The checks that need the whole file (the
+same respondent and topic twice, a respondent in two groups) are the importer's, which has the rows in a table.
+Line numbers count records as a spreadsheet does: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import pandas as pd
+
+COLUMNS = ["respondent", "group", "topic", "severity", "likelihood", "magnitude", "financial_likelihood", "horizon",
+           "comment"]
+REQUIRED = ["respondent", "group", "topic"]
+VALUE_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood"]
+HORIZONS = ("short", "medium", "long")
+CHUNK_ROWS = 100_000
+MAX_RESPONDENT_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class LineError:
+    """A problem with one line: a message code and its parameters (the importer words and translates it)."""
+
+    line: int
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (encoding, header, broken CSV); nothing line by line applies."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
+
+
+def check_header(columns: list[str]) -> list[str]:
+    """Return the normalised header; refuse unknown or missing columns."""
+    header = [str(c).strip().lower() for c in columns]
+    while header and header[-1] == "":
+        header.pop()
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise FileError("unknown_columns", columns=", ".join(unknown), expected=", ".join(COLUMNS))
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise FileError("missing_columns", columns=", ".join(missing))
+    if len(set(header)) != len(header):
+        raise FileError("repeated_columns")
+    return header
+
+
+def _finish(chunk: pd.DataFrame, first_line: int) -> pd.DataFrame:
+    chunk = chunk.copy()
+    chunk.insert(0, "line", range(first_line, first_line + len(chunk)))
+    for column in COLUMNS:
+        if column not in chunk.columns:
+            chunk[column] = ""
+    return chunk[["line", *COLUMNS]]
+
+
+def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Yield the CSV's rows as DataFrames of text (empty cell = ''), with their line numbers."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        first_line = text.readline()
+        if not first_line.strip():
+            raise FileError("empty")
+        header = check_header(next(csv.reader([first_line])))
+        reader = pd.read_csv(text, header=None, names=header, index_col=False, dtype=str, keep_default_na=False,
+                             na_filter=False, skip_blank_lines=False, chunksize=chunk_rows, engine="c")
+        first = 2
+        with warnings.catch_warnings():
+            # pandas only warns when the first data line has more values than the header names: make it an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            for chunk in reader:
+                yield _finish(chunk, first)
+                first += len(chunk)
+    except pd.errors.ParserWarning:
+        raise FileError("unreadable", detail="line 2 has more values than the header names") from None
+    except UnicodeDecodeError as exc:
+        raise FileError("not_utf8", position=exc.start) from None
+    except pd.errors.EmptyDataError:
+        return
+    except pd.errors.ParserError as exc:
+        # pandas counts lines after the header; the user counts the header as line 1.
+        detail = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + 1}", str(exc).replace("C error: ", ""))
+        raise FileError("unreadable", detail=detail) from None
+    finally:
+        text.detach()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def xlsx_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Yield the first worksheet's rows as DataFrames of text, with their line numbers."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a non-workbook
+        raise FileError("not_xlsx") from None
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    try:
+        header = check_header([_cell(v) for v in next(rows)])
+    except StopIteration:
+        raise FileError("empty") from None
+    buffer: list[list[str]] = []
+    first = 2
+    for values in rows:
+        cells = [_cell(v) for v in values][: len(header)]
+        buffer.append(cells + [""] * (len(header) - len(cells)))
+        if len(buffer) == chunk_rows:
+            yield _finish(pd.DataFrame(buffer, columns=header, dtype=object), first)
+            first += len(buffer)
+            buffer = []
+    if buffer:
+        yield _finish(pd.DataFrame(buffer, columns=header, dtype=object), first)
+
+
+def read_chunks(stream: IO[bytes], filename: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Choose the reader by the file's extension."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return xlsx_chunks(stream, chunk_rows)
+    if name.endswith((".csv", ".txt")):
+        return csv_chunks(stream, chunk_rows)
+    raise FileError("wrong_type")
+
+
+def validate(
+    chunk: pd.DataFrame, *, topic_codes: Collection[str], group_codes: Collection[str], scale: int
+) -> tuple[pd.DataFrame, list[LineError]]:
+    """Check one chunk line by line; return its typed rows (blank lines dropped) and the errors found."""
+    # Numbers tolerate surrounding spaces in to_numeric; only the text columns need stripping.
+    text = chunk[COLUMNS].astype(str)
+    text = text[(text != "").any(axis=1)]  # a line with only empty cells is not data
+    for column in ("respondent", "group", "topic", "horizon", "comment"):
+        text[column] = text[column].str.strip()
+    lines = chunk.loc[text.index, "line"]
+    errors: list[LineError] = []
+
+    def flag(mask: pd.Series, code: str, **params: object) -> None:
+        for line, value in zip(lines[mask], text.loc[mask, params.pop("column", "respondent")], strict=True):
+            errors.append(LineError(int(line), code, {**params, "value": value}))
+
+    respondent = text["respondent"]
+    flag(respondent == "", "respondent_missing")
+    flag(respondent.str.len() > MAX_RESPONDENT_LENGTH, "respondent_too_long", limit=MAX_RESPONDENT_LENGTH)
+    group = text["group"]
+    flag(~group.isin(list(group_codes)), "unknown_group", column="group")
+    topic = text["topic"].str.upper().where(text["topic"].str.upper().isin(list(topic_codes)), text["topic"])
+    flag(~topic.isin(list(topic_codes)), "unknown_topic", column="topic")
+    typed = pd.DataFrame({"line": lines.astype("int64"), "respondent": respondent, "group": group, "topic": topic})
+    for column in VALUE_COLUMNS:
+        raw = text[column].str.strip()
+        number = pd.to_numeric(raw.where(raw != ""), errors="coerce")
+        good = number.notna() & (number % 1 == 0) & number.between(1, scale)
+        flag((raw != "") & ~good, "bad_value", column=column, name=column, scale=scale)
+        typed[column] = number.where(good).astype("Int64")
+    horizon = text["horizon"].str.lower()
+    flag(~horizon.isin(["", *HORIZONS]), "bad_horizon", column="horizon")
+    typed["horizon"] = horizon.where(horizon.isin(HORIZONS), "")
+    typed["comment"] = text["comment"]
+    errors.sort(key=lambda e: e.line)
+    return typed, errors

@@ -1,0 +1,69 @@
+"""aggregate and export_results from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from materiality.models import ScoreRun
+from tests.scoring_helpers import import_synthetic, make_questionnaires
+
+# The job is enqueued on commit, so these tests commit for real (the command waits for the run it started).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def answered(assessment):
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=15, seed=2)
+    return assessment
+
+
+def test_aggregate_prints_one_summary_line(answered, capsys):
+    call_command("aggregate", answered.slug, "--timeout", "20")
+    out = capsys.readouterr().out.strip().splitlines()
+    run = ScoreRun.objects.get()
+    assert len(out) == 1
+    assert out[0].startswith(f"Run {run.pk} succeeded in ") and " s: 135 respondents, major 2, important 20, " \
+        "general 2" in out[0]
+
+
+def test_aggregate_refuses_unknown_slug():
+    with pytest.raises(CommandError, match="No assessment"):
+        call_command("aggregate", "nope")
+
+
+def test_export_results_csv_json_and_xlsx(answered, tmp_path, capsys):
+    with pytest.raises(CommandError, match="no successful score run"):
+        call_command("export_results", answered.slug)
+    call_command("aggregate", answered.slug)
+    capsys.readouterr()
+    call_command("export_results", answered.slug)
+    text = capsys.readouterr().out
+    assert text.splitlines()[0] == "topic,pillar,name,impact,financial,combined,n_impact,n_financial,classification,rank"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    run = ScoreRun.objects.get()
+    first = run.topic_scores.get(rank=1)
+    assert rows[0]["topic"] == first.topic.code and float(rows[0]["combined"]) == first.combined
+    call_command("export_results", answered.slug, "--format", "json")
+    assert json.loads(capsys.readouterr().out)[0]["impact"] == first.impact
+    target = tmp_path / "r.xlsx"
+    call_command("export_results", answered.slug, "--format", "xlsx", "--output", str(target))
+    assert load_workbook(target).active.max_row == 25
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--format", "pdf"], "Unknown format"),
+    (["--format", "xlsx"], "give --output"),
+    (["--output", "/no/such/dir/x.csv"], "No such directory"),
+])
+def test_export_results_bad_input(answered, args, message):
+    call_command("aggregate", answered.slug)
+    with pytest.raises(CommandError, match=message):
+        call_command("export_results", answered.slug, *args)

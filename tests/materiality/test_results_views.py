@@ -1,0 +1,115 @@
+"""Results pages by role: the work team runs and imports, the committee reads, outsiders get 403."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from materiality import aggregation
+from materiality.models import ScoreRun
+from surveys.models import Response
+from tests.conftest import client_for
+from tests.scoring_helpers import import_synthetic, make_questionnaires
+
+HEADER = "respondent,group,topic,severity,likelihood,magnitude,financial_likelihood,horizon,comment\n"
+
+
+@pytest.fixture
+def scored(assessment):
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=8, seed=5)
+    run = ScoreRun.objects.create(assessment=assessment, params=aggregation.scoring_params(assessment).to_json())
+    aggregation.run_aggregation(run.pk)
+    return assessment, run
+
+
+def test_results_page_shows_matrix_table_heat_map_and_sensitivity(scored, committee_user):
+    assessment, run = scored
+    page = client_for(committee_user).get(reverse("materiality:results", args=[assessment.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("materiality:run_matrix", args=[assessment.slug, run.pk, "png"]) in html
+    assert "Product quality and safety" in html and "Per-group breakdown" in html and "Sensitivity" in html
+    assert "Run aggregation" not in html  # the committee reads only
+
+
+def test_work_team_runs_aggregation_from_the_page(assessment, work_team_user, django_capture_on_commit_callbacks):
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=5)
+    client = client_for(work_team_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("materiality:run_start", args=[assessment.slug]))
+    assert response.status_code == 302
+    run = ScoreRun.objects.get()
+    assert run.status == ScoreRun.Status.SUCCEEDED and run.started_by == work_team_user
+    status = client.get(reverse("materiality:run_status", args=[assessment.slug, run.pk])).json()
+    assert status["status"] == "succeeded" and status["progress"] == 100 and status["is_finished"]
+
+
+def test_committee_cannot_run_or_import(scored, committee_user):
+    assessment, _ = scored
+    client = client_for(committee_user)
+    assert client.post(reverse("materiality:run_start", args=[assessment.slug])).status_code == 403
+    assert client.get(reverse("materiality:import_responses", args=[assessment.slug])).status_code == 403
+    assert ScoreRun.objects.count() == 1
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("materiality:results", {}), ("materiality:results_export", {"fmt": "csv"}),
+    ("materiality:run_status", {"run_id": None}), ("materiality:run_matrix", {"run_id": None, "fmt": "png"}),
+])
+def test_outsider_is_refused(scored, outsider, name, kwargs):
+    assessment, run = scored
+    kwargs = {k: (run.pk if v is None else v) for k, v in kwargs.items()}
+    assert client_for(outsider).get(reverse(name, kwargs={"slug": assessment.slug, **kwargs})).status_code == 403
+
+
+def test_matrix_and_export_downloads(scored, committee_user):
+    assessment, run = scored
+    client = client_for(committee_user)
+    png = client.get(reverse("materiality:run_matrix", args=[assessment.slug, run.pk, "png"]))
+    assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    svg = client.get(reverse("materiality:run_matrix", args=[assessment.slug, run.pk, "svg"]))
+    assert b"<svg" in svg.content and "attachment" in svg["Content-Disposition"]
+    assert client.get(reverse("materiality:run_matrix", args=[assessment.slug, run.pk, "gif"])).status_code == 404
+    exported = client.get(reverse("materiality:results_export", args=[assessment.slug, "csv"]))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert len(rows) == 24 and rows[0]["rank"] == "1"
+    assert client.get(reverse("materiality:results_export", args=[assessment.slug, "xlsx"])).content[:2] == b"PK"
+    bad = client.get(reverse("materiality:results_export", args=[assessment.slug, "pdf"]))
+    assert bad.status_code == 302
+
+
+def test_page_without_results_says_so(assessment, work_team_user):
+    page = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug]))
+    assert page.status_code == 200 and "No results yet" in page.content.decode()
+    export = client_for(work_team_user).get(reverse("materiality:results_export", args=[assessment.slug, "csv"]))
+    assert export.status_code == 302
+
+
+def test_running_run_shows_a_progress_bar_and_old_results_stay(scored, work_team_user):
+    assessment, run = scored
+    running = ScoreRun.objects.create(assessment=assessment, status=ScoreRun.Status.RUNNING, stage="scoring",
+                                      progress=35)
+    html = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug])).content.decode()
+    assert reverse("materiality:run_status", args=[assessment.slug, running.pk]) in html and "35%" in html
+    assert f"Run {run.pk} · method dma-1" in html
+
+
+def test_upload_page_imports_or_lists_errors(assessment, work_team_user):
+    make_questionnaires(assessment)
+    client = client_for(work_team_user)
+    url = reverse("materiality:import_responses", args=[assessment.slug])
+    bad = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,9,,,,\n").encode())
+    page = client.post(url, {"file": bad})
+    assert page.status_code == 200 and "Line 2: likelihood" in page.content.decode()
+    assert not Response.objects.exists()
+    good = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,3,,,,\n").encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    assert Response.objects.get().source == "import"
+    wrong = SimpleUploadedFile("a.pdf", b"%PDF")
+    assert "Upload a .csv or .xlsx file." in client.post(url, {"file": wrong}).content.decode()
