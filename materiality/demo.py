@@ -1,12 +1,26 @@
-"""The demo data behind `make demo`: shipped libraries, demo log-ins per role, contacts."""
+"""The demo data behind `make demo`: shipped libraries, demo log-ins per role, contacts, and two cycles.
+
+The 2023 cycle lies in the past and is scored; the 2024 cycle is open, with offline answers from all nine
+groups, a few web answers from the demo contacts (submitted and half-done), and a score run.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils import timezone
 
-from materiality import roles, services
+from materiality import roles, services, synthetic
+from materiality.models import Assessment, IssueLibrary, ScoreRun, Topic
 from stakeholders.models import Stakeholder, StakeholderGroup
+from surveys import imports
+from surveys import services as survey_services
+from surveys.models import Invitation
 
 DEMO_USERS = [
     # username, password, role, full name
@@ -35,9 +49,16 @@ def ensure_user(username: str, password: str, role: str | None, full_name: str) 
     return user
 
 
-@transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Load everything the demo shows; running it again changes nothing. Return the log-ins."""
+    load_people()
+    load_cycles()
+    return [(u, p, r or "superuser") for u, p, r, _ in DEMO_USERS]
+
+
+@transaction.atomic
+def load_people() -> None:
+    """Load the shipped libraries, the demo log-ins and four contacts per group."""
     services.load_library("calb-2024")
     for username, password, role, full_name in DEMO_USERS:
         ensure_user(username, password, role, full_name)
@@ -51,4 +72,110 @@ def load_demo() -> list[tuple[str, str, str]]:
                     "language": Stakeholder.Language.CHINESE if i % 2 else Stakeholder.Language.ENGLISH,
                 },
             )
-    return [(u, p, r or "superuser") for u, p, r, _ in DEMO_USERS]
+
+
+# Offline answers per group: roughly the mix a listed manufacturer collects (many employees and customers).
+OFFLINE_RESPONDENTS = {
+    "customers": 30, "shareholders": 12, "employees": 40, "government": 8, "suppliers": 20, "community": 15,
+    "industry": 8, "management": 14, "esg_experts": 8,
+}
+
+
+@dataclass(frozen=True)
+class DemoCycle:
+    slug: str
+    name: str
+    year: int
+    opens: dt.datetime
+    closes: dt.datetime
+    seed: int
+    previous: str | None = None
+
+
+def demo_cycles(now: dt.datetime) -> list[DemoCycle]:
+    tz = timezone.get_current_timezone()
+    return [
+        DemoCycle("dma-2023", "Double materiality 2023", 2023, dt.datetime(2023, 10, 9, 9, tzinfo=tz),
+                  dt.datetime(2023, 11, 10, 18, tzinfo=tz), seed=2023),
+        DemoCycle("dma-2024", "Double materiality 2024", 2024, now - dt.timedelta(days=14),
+                  now + dt.timedelta(days=16), seed=2024, previous="dma-2023"),
+    ]
+
+
+def load_cycles() -> None:
+    """Create, fill and score each demo cycle that does not exist yet."""
+    for cycle in demo_cycles(timezone.now()):
+        if Assessment.objects.filter(slug=cycle.slug).exists():
+            continue
+        assessment = create_cycle(cycle)
+        if cycle.closes > timezone.now():
+            answer_on_the_web(assessment, seed=cycle.seed)
+        services.start_aggregation(assessment)  # runs in-process without REDIS_URL, else on the worker
+
+
+@transaction.atomic
+def create_cycle(cycle: DemoCycle) -> Assessment:
+    """Create the assessment with its default questionnaires and import its offline answers."""
+    groups = list(StakeholderGroup.objects.all())
+    assessment = survey_services.create_assessment(
+        slug=cycle.slug, name=cycle.name, library=IssueLibrary.objects.get(year=cycle.year),
+        weights={g: g.default_weight for g in groups}, opens_at=cycle.opens, closes_at=cycle.closes,
+        previous=Assessment.objects.filter(slug=cycle.previous).first() if cycle.previous else None,
+    )
+    topics = list(active_topics(assessment).values_list("code", flat=True))
+    specs = [synthetic.GroupSpec(g.code, g.is_rater, tuple(g.needs_topics)) for g in groups]
+    answers = synthetic.to_csv_bytes(synthetic.responses(
+        topics, specs, OFFLINE_RESPONDENTS, seed=cycle.seed, prefix=f"offline-{cycle.year}", scale=assessment.scale,
+    ))
+    imports.import_responses(assessment, answers, f"offline-answers-{cycle.year}.csv")
+    return assessment
+
+
+def active_topics(assessment: Assessment):  # type: ignore[no-untyped-def]
+    return assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).order_by("position")
+
+
+def answer_on_the_web(assessment: Assessment, *, seed: int) -> None:
+    """Invite the demo contacts; the first two of each group answer fully, the third stops half-way."""
+    survey_services.create_invitations(assessment)
+    rng = np.random.default_rng(seed)
+    topics = list(active_topics(assessment))
+    invitations = (Invitation.objects.filter(questionnaire__assessment=assessment, contact__isnull=False)
+                   .select_related("contact", "group", "questionnaire").order_by("group__position", "contact__email"))
+    for invitation in invitations:
+        number = int(invitation.contact.email.split("@")[0].rsplit(".", 1)[-1])
+        if number > 3:
+            continue  # not opened yet: shows up under "not answered" on the tracking page
+        Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.SENT, sent_at=timezone.now())
+        spec = synthetic.GroupSpec(invitation.group.code, invitation.group.is_rater, tuple(invitation.group.needs_topics))
+        frame = synthetic.group_frame(rng, spec, [t.code for t in topics], ["web"], scale=assessment.scale)
+        response = survey_services.start_response(invitation, browser_secret=None, language=invitation.contact.language)
+        chosen = topics if number <= 2 else topics[: len(topics) // 2]
+        answers = {topic: web_answer(row, invitation.questionnaire) for topic, row in
+                   zip(chosen, frame.itertuples(index=False), strict=False)}
+        survey_services.save_answers(response, answers)
+        if number <= 2:
+            survey_services.submit_response(response, topics)
+
+
+def web_answer(row: object, questionnaire: object) -> survey_services.Answer:
+    """Turn one synthetic CSV row into a web answer, "don't know" where the row is empty."""
+    values = {}
+    dont_know = []
+    for item in questionnaire.rated_items():  # type: ignore[attr-defined]
+        value = getattr(row, item)
+        if pd.isna(value):
+            dont_know.append(item)
+            values[item] = None
+        else:
+            values[item] = int(value)
+    horizon = ""
+    if questionnaire.asks_horizon:  # type: ignore[attr-defined]
+        horizon = str(row.horizon) if values.get("magnitude") else ""
+        if not horizon:
+            dont_know.append("horizon")
+    return survey_services.Answer(**values, horizon=horizon, dont_know=tuple(dont_know))
+
+
+def latest_runs() -> list[ScoreRun]:
+    return [a.score_runs.order_by("-pk").first() for a in Assessment.objects.order_by("opens_at")]

@@ -123,7 +123,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ESG work team <esg@examp
 
 # Celery: Redis broker when REDIS_URL is set; otherwise tasks run in-process so the demo runs anywhere.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "django-db"
