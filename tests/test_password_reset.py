@@ -20,9 +20,10 @@ def test_reset_link_sets_a_new_password(client, work_team_user):
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert "Set a new password" in form.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "N3w-passphrase-xyz", "new_password2": "N3w-passphrase-xyz"})
+    new = "N3w-passphrase-xyz"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
     work_team_user.refresh_from_db()
-    assert work_team_user.check_password("N3w-passphrase-xyz") and not work_team_user.check_password(PASSWORD)
+    assert work_team_user.check_password(new) and not work_team_user.check_password(PASSWORD)
     used = client.get(link, follow=True).content.decode()
     assert "invalid" in used
