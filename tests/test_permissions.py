@@ -41,3 +41,12 @@ def test_anonymous_is_sent_to_log_in(client, name: str, kwargs: tuple[str, ...])
         response = method(url)
         assert response.status_code == 302, f"{method.__name__.upper()} {url} gave {response.status_code}"
         assert response["Location"].startswith(reverse("login")), response["Location"]
+
+
+@pytest.mark.django_db
+def test_forbidden_page_explains_the_role(committee_user):
+    from tests.conftest import client_for
+
+    response = client_for(committee_user).get(reverse("materiality:library_create"))
+    assert response.status_code == 403
+    assert "You do not have access to this page" in response.content.decode()
