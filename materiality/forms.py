@@ -5,9 +5,13 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import IssueLibrary, Topic
+
+
+TEXT_LIMIT = 2000  # descriptions and notes are read on a phone and in a report table, not essays
 
 
 def _helper(label: str) -> FormHelper:
@@ -20,6 +24,8 @@ class LibraryForm(forms.ModelForm):
     class Meta:
         model = IssueLibrary
         fields = ["year", "name"]
+
+    year = forms.IntegerField(label=_("Reporting year"), min_value=2000, max_value=2100)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +72,10 @@ class TopicForm(forms.ModelForm):
             _("Topics of the %(year)s library this one continues.") % {"year": previous.year}
             if previous else _("There is no earlier library to link to.")
         )
+        for name in ("description_en", "description_zh", "change_note"):
+            self.fields[name].max_length = TEXT_LIMIT
+            self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
+            self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
         self.helper = _helper(_("Save topic"))
 
     def clean_code(self) -> str:

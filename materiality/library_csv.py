@@ -14,6 +14,7 @@ COLUMNS = (
 REQUIRED = ["code", "pillar", "name_en"]
 PILLARS = ("E", "S", "G")
 CHANGE_KINDS = ("unchanged", "renamed", "expanded", "merged", "split", "new", "retired")
+TEXT_LIMIT = 2000
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 
 
@@ -57,6 +58,9 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
             problems.append("name_en is empty")
         elif len(name_en) > 200 or len(cells.get("name_zh", "")) > 200:
             problems.append("names are limited to 200 characters")
+        for column in ("description_en", "description_zh", "change_note"):
+            if len(cells.get(column, "")) > TEXT_LIMIT:
+                problems.append(f"{column} is limited to {TEXT_LIMIT} characters")
         predecessors = tuple(p.strip() for p in re.split(r"[;,]", cells.get("predecessors", "")) if p.strip())
         kind = (cells.get("change_kind", "") or ("unchanged" if predecessors else "new")).lower()
         if kind not in CHANGE_KINDS:

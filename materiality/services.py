@@ -142,9 +142,16 @@ def clone_library(
     return library
 
 
+class EmptyLibrary(Exception):
+    """A library without active topics cannot be published: no questionnaire could ask anything."""
+
+
 @transaction.atomic
 def publish_library(library: IssueLibrary, *, acting_user: Actor = None) -> bool:
     """Make a library read-only; return False when it already was."""
+    if not library.is_published and not library.topics.exclude(change_kind=Topic.Change.RETIRED).exists():
+        raise EmptyLibrary(_("The %(year)s library has no active topics; add or import topics before publishing.")
+                           % {"year": library.year})
     updated = IssueLibrary.objects.filter(pk=library.pk, published_at=None).update(published_at=timezone.now())
     library.refresh_from_db(fields=["published_at"])
     if updated:
@@ -190,6 +197,33 @@ def retire_topic(topic: Topic, *, note: str = "", acting_user: Actor = None) -> 
         topic.change_note = note
     topic.save(update_fields=["change_kind", "change_note"])
     audit.record(acting_user, "topic.retire", topic, before=before, after=topic_snapshot(topic))
+
+
+@transaction.atomic
+def restore_topic(topic: Topic, *, acting_user: Actor = None) -> None:
+    """Undo a retirement: the topic comes back as unchanged (with a predecessor) or new."""
+    check_editable(topic.library)
+    if not topic.is_retired:
+        return
+    before = topic_snapshot(topic)
+    topic.change_kind = Topic.Change.UNCHANGED if topic.predecessors.exists() else Topic.Change.NEW
+    topic.save(update_fields=["change_kind"])
+    audit.record(acting_user, "topic.restore", topic, before=before, after=topic_snapshot(topic))
+
+
+class TopicInUse(Exception):
+    """A topic that later years build on cannot be deleted; retire it instead."""
+
+
+@transaction.atomic
+def delete_topic(topic: Topic, *, acting_user: Actor = None) -> None:
+    """Delete a topic added by mistake to a draft library (one that nothing builds on yet)."""
+    check_editable(topic.library)
+    if topic.successors.exists():
+        raise TopicInUse(_("A later library continues %(code)s; retire it instead.") % {"code": topic.code})
+    before = topic_snapshot(topic)
+    audit.record(acting_user, "topic.delete", topic, before=before)
+    topic.delete()
 
 
 @transaction.atomic

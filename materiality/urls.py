@@ -25,6 +25,8 @@ app_patterns = [
     path("library/<int:year>/topics/<str:code>/edit/", library.topic_edit, name="topic_edit"),
     path("library/<int:year>/topics/<str:code>/retire/", library.topic_retire, name="topic_retire"),
     path("library/<int:year>/topics/<str:code>/move/", library.topic_move, name="topic_move"),
+    path("library/<int:year>/topics/<str:code>/restore/", library.topic_restore, name="topic_restore"),
+    path("library/<int:year>/topics/<str:code>/delete/", library.topic_delete, name="topic_delete"),
     # audit trail
     path("audit/", audit_log.audit_list, name="audit_list"),
     path("audit/export.<str:fmt>", audit_log.audit_export, name="audit_export"),

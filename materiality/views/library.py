@@ -20,9 +20,10 @@ PILLAR_ORDER = {"E": 0, "S": 1, "G": 2}
 
 
 def topics_by_pillar(topics: list[Topic]) -> list[tuple[str, str, list[Topic]]]:
-    """Group topics E, S, G (the report's order) as (code, label, topics)."""
+    """Group topics E, S, G (the report's order) as (code, label, topics, active count)."""
     labels = dict(Topic.Pillar.choices)
-    return [(p, labels[p], [t for t in topics if t.pillar == p]) for p in PILLAR_ORDER]
+    return [(p, labels[p], [t for t in topics if t.pillar == p], sum(t.pillar == p and not t.is_retired for t in topics))
+            for p in PILLAR_ORDER]
 
 
 @permission_required("materiality.view_issuelibrary", raise_exception=True)
@@ -77,7 +78,12 @@ def library_clone(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required("materiality.publish_issuelibrary", raise_exception=True)
 def library_publish(request: HttpRequest, year: int) -> HttpResponse:
     library = get_object_or_404(IssueLibrary, year=year)
-    if services.publish_library(library, acting_user=request.user):
+    try:
+        published = services.publish_library(library, acting_user=request.user)
+    except services.EmptyLibrary as exc:
+        messages.error(request, str(exc))
+        return redirect("materiality:library_detail", year=year)
+    if published:
         messages.success(request, _("The %(year)s library is published and now read-only.") % {"year": year})
     else:
         messages.info(request, _("The %(year)s library was already published.") % {"year": year})
@@ -175,6 +181,32 @@ def topic_retire(request: HttpRequest, year: int, code: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(code)s is retired.") % {"code": code})
+    return redirect("materiality:library_detail", year=year)
+
+
+@require_POST
+@permission_required("materiality.change_topic", raise_exception=True)
+def topic_restore(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, library__year=year, code=code)
+    try:
+        services.restore_topic(topic, acting_user=request.user)
+    except services.LibraryLocked as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(code)s is back in the library.") % {"code": code})
+    return redirect("materiality:library_detail", year=year)
+
+
+@require_POST
+@permission_required("materiality.delete_topic", raise_exception=True)
+def topic_delete(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, library__year=year, code=code)
+    try:
+        services.delete_topic(topic, acting_user=request.user)
+    except (services.LibraryLocked, services.TopicInUse) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(code)s is deleted.") % {"code": code})
     return redirect("materiality:library_detail", year=year)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from materiality import demo
@@ -12,6 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         logins = demo.load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Log in at http://127.0.0.1:8000/ as:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Log in at {settings.SITE_URL}/ as:"))
         for username, password, role in logins:
             self.stdout.write(f"  {username:<10} password {password:<16} ({role})")
