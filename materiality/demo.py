@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,8 @@ def ensure_user(username: str, password: str, role: str | None, full_name: str) 
         user.is_superuser = role is None
         user.save()
     if role:
+        if not Group.objects.filter(name=role).exists():
+            roles.sync_roles(django_apps)  # a database flushed after migrating has lost the migration's groups
         user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from materiality.models import IssueLibrary, Topic
 
-
 TEXT_LIMIT = 2000  # descriptions and notes are read on a phone and in a report table, not essays
 
 
