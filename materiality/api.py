@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -147,6 +147,7 @@ def _open_to_tokens(patterns: list[Any]) -> list[Any]:
 urlpatterns = [
     *_open_to_tokens(router.urls),
     *_open_to_tokens([path("schema/", SpectacularAPIView.as_view(), name="api-schema")]),
-    # The docs page is for people in a browser session: it stays behind the log-in page.
-    path("docs/", SpectacularSwaggerView.as_view(url_name="materiality:api-schema"), name="api_docs"),
+    # The docs page is for people in a browser session: DRF exempts its views from LoginRequiredMiddleware, so
+    # login_required sends a logged-out visitor to the log-in page explicitly.
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="materiality:api-schema")), name="api_docs"),
 ]

@@ -45,7 +45,7 @@ def pack_sheets(assessment: services.Assessment, run: ScoreRun) -> list[report_p
            else "no / 否"] for s in scores]),
         (SHEET_TITLES["classes"], header("topic", "computed_class", "committee_class", "final_class"),
          [[s.topic.code, CLASS_LABELS[s.classification],
-           CLASS_LABELS[classes[s.topic_id][1].new_class] if classes[s.topic_id][1] else "",
+           CLASS_LABELS[classes[s.topic_id][1].new_class] if classes[s.topic_id][1] else None,
            CLASS_LABELS[classes[s.topic_id][0]]] for s in scores]),
         (SHEET_TITLES["overrides"], header("topic", "computed_class", "committee_class", "reason", "by", "when"),
          [[o.topic.code, CLASS_LABELS[o.computed_class], CLASS_LABELS[o.new_class], o.reason, o.created_by_name,
