@@ -1,6 +1,46 @@
 from django.contrib import admin
 
-from materiality.models import Assessment, AssessmentGroup, AuditEntry, IssueLibrary, Topic
+from materiality.models import (
+    Approval,
+    Assessment,
+    AssessmentGroup,
+    AuditEntry,
+    ClassOverride,
+    Comment,
+    IssueLibrary,
+    RegisterEntry,
+    ScoreRun,
+    Topic,
+)
+
+
+def is_frozen(obj: object | None) -> bool:
+    """Tell whether an admin object belongs to a confirmed assessment (the freeze, as the admin sees it)."""
+    if obj is None:
+        return False
+    assessment = obj if isinstance(obj, Assessment) else getattr(obj, "assessment", None)
+    return assessment is not None and assessment.is_confirmed
+
+
+class FreezeAdmin(admin.ModelAdmin):
+    """Objects of a confirmed assessment open read-only: no change, no delete."""
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class FreezeInline(admin.TabularInline):
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_frozen(obj) and super().has_delete_permission(request, obj)
 
 
 class TopicInline(admin.TabularInline):
@@ -24,15 +64,46 @@ class TopicAdmin(admin.ModelAdmin):
     filter_horizontal = ["predecessors"]
 
 
-class AssessmentGroupInline(admin.TabularInline):
+class AssessmentGroupInline(FreezeInline):
     model = AssessmentGroup
     extra = 0
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(FreezeAdmin):
     list_display = ["slug", "name", "library", "scale", "opens_at", "closes_at", "confirmed_at"]
+    readonly_fields = ["confirmed_at", "confirmed_by"]  # confirmation goes through the chair's page and its audit
     inlines = [AssessmentGroupInline]
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(FreezeAdmin):
+    list_display = ["pk", "assessment", "status", "method", "created_at", "finished_at"]
+    list_filter = ["status"]
+    exclude = ["matrix_png"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # runs come from the scoring job only
+
+
+@admin.register(ClassOverride)
+class ClassOverrideAdmin(FreezeAdmin):
+    list_display = ["assessment", "topic", "computed_class", "new_class", "created_by_name", "created_at"]
+
+
+@admin.register(Approval)
+class ApprovalAdmin(FreezeAdmin):
+    list_display = ["assessment", "run", "member", "decision", "decided_at"]
+
+
+@admin.register(Comment)
+class CommentAdmin(FreezeAdmin):
+    list_display = ["assessment", "topic", "author_name", "created_at"]
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(FreezeAdmin):
+    list_display = ["assessment", "topic", "influence_period", "updated_at"]
 
 
 @admin.register(AuditEntry)

@@ -10,7 +10,7 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, Sqrt
 from django.utils import timezone
 
-from materiality import matrix, scoring
+from materiality import audit, matrix, scoring
 from materiality.models import Assessment, GroupScore, ScoreRun, Topic, TopicScore
 from materiality.scoring import ScoringParams
 from stakeholders.models import StakeholderGroup
@@ -131,6 +131,7 @@ def run_aggregation(run_id: int, *, draw: bool = True) -> None:
         ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
             status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
+        audit.record(None, "run.fail", object_type="ScoreRun", after={"run": run_id, "error": f"{exc}"[:500]})
         log.exception("score run %s failed", run_id)
         raise
 
@@ -221,3 +222,6 @@ def compute(run_id: int, *, draw: bool = True) -> None:
         )
         if not done:
             raise RuntimeError("the run was no longer running when its results were ready (marked failed meanwhile?)")
+        audit.record(None, "run.succeed", run, assessment=assessment, after={
+            "checksum": checksum, "respondents": respondents,
+            "classes": {c: int((scores["classification"] == c).sum()) for c in ("major", "important", "general")}})

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from materiality import roles, services, synthetic
+from materiality import aggregation, roles, services, synthetic
 from materiality.models import Assessment, IssueLibrary, ScoreRun, Topic
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import imports
@@ -65,6 +65,7 @@ def load_people() -> None:
     services.load_library("calb-2024")
     for username, password, role, full_name in DEMO_USERS:
         ensure_user(username, password, role, full_name)
+    User.objects.get(username="chair").groups.add(Group.objects.get(name=roles.CHAIR))  # `chair` chairs the committee
     for group in StakeholderGroup.objects.all():
         for i in range(1, DEMO_CONTACTS_PER_GROUP + 1):
             Stakeholder.objects.get_or_create(
@@ -106,14 +107,31 @@ def demo_cycles(now: dt.datetime) -> list[DemoCycle]:
 
 
 def load_cycles() -> None:
-    """Create, fill and score each demo cycle that does not exist yet."""
+    """Create, fill and score each demo cycle that does not exist yet; the committee confirms past ones."""
     for cycle in demo_cycles(timezone.now()):
         if Assessment.objects.filter(slug=cycle.slug).exists():
             continue
         assessment = create_cycle(cycle)
         if cycle.closes > timezone.now():
             answer_on_the_web(assessment, seed=cycle.seed)
-        services.start_aggregation(assessment)  # runs in-process without REDIS_URL, else on the worker
+        run = services.start_aggregation(assessment)
+        aggregation.run_aggregation(run.pk)  # the demo waits for its result; the queued task then finds it done
+        if cycle.closes < timezone.now():
+            confirm_as_the_committee(assessment)
+
+
+def confirm_as_the_committee(assessment: Assessment) -> None:
+    """Review a past cycle as the committee did: one override with its reason, the register, approval, confirmation."""
+    users = {u.username: u for u in User.objects.filter(username__in=["workteam", "committee", "chair"])}
+    run = services.latest_succeeded_run(assessment)
+    general = run.topic_scores.filter(classification="general").select_related("topic").order_by("rank").first()
+    if general is not None:
+        services.override_class(run, general.topic, "important", reason=(
+            "Customers raised it repeatedly in the 2023 meetings; the committee keeps it in the register."),
+            acting_user=users["committee"])
+    services.prefill_register(assessment, acting_user=users["workteam"])
+    services.record_approval(run, member=users["committee"], decision="approve", note="Agreed.")
+    services.confirm_assessment(assessment, acting_user=users["chair"])
 
 
 @transaction.atomic
@@ -125,6 +143,7 @@ def create_cycle(cycle: DemoCycle) -> Assessment:
         weights={g: g.default_weight for g in groups}, opens_at=cycle.opens, closes_at=cycle.closes,
         previous=Assessment.objects.filter(slug=cycle.previous).first() if cycle.previous else None,
     )
+    Assessment.objects.filter(pk=assessment.pk).update(chair=User.objects.get(username="chair"))
     topics = list(active_topics(assessment).values_list("code", flat=True))
     specs = [synthetic.GroupSpec(g.code, g.is_rater, tuple(g.needs_topics)) for g in groups]
     answers = synthetic.to_csv_bytes(synthetic.responses(

@@ -106,3 +106,51 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+# --- committee review and the step-3 register (issue 5) ----------------------------------------------------------
+
+from materiality.models import Approval, RegisterEntry, TopicScore  # noqa: E402
+
+
+class OverrideForm(forms.Form):
+    new_class = forms.ChoiceField(label=_("Committee class"), choices=TopicScore.Classification.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("A change of class needs a written reason.")})
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Write a comment first.")})
+
+
+class ApprovalForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Approval.Decision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RegisterEntryForm(forms.ModelForm):
+    stakeholder_groups = forms.MultipleChoiceField(label=_("Affected stakeholder groups"), required=False,
+                                                   widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = RegisterEntry
+        fields = ["upstream", "own_operations", "downstream", "stakeholder_groups", "risks", "opportunities",
+                  "influence_period"]
+        widgets = {"risks": forms.Textarea(attrs={"rows": 3}), "opportunities": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, group_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["stakeholder_groups"].choices = group_choices
+        self.helper = _helper(_("Save entry"))
+
+
+class ReopenForm(forms.Form):
+    slug = forms.SlugField(label=_("Slug of the new assessment"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    opens_at = forms.DateTimeField(label=_("Opens at"))
+    closes_at = forms.DateTimeField(label=_("Closes at"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = _helper(_("Create the new assessment"))

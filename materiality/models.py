@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -15,6 +17,39 @@ def bilingual(obj: object, field: str, language: str | None) -> str:
     if language and language.lower().startswith("zh"):
         return getattr(obj, f"{field}_zh") or english
     return english
+
+
+class AssessmentFrozen(Exception):
+    """The assessment is confirmed: nothing that belongs to it may change (reopen it as a new assessment)."""
+
+
+def refuse_if_frozen(obj: Any) -> None:
+    """Raise AssessmentFrozen when obj belongs to an assessment the database holds as confirmed.
+
+    The one allowed logic in save()/delete(): the last check before the database trigger refuses the write.
+    """
+    assessment_id = obj.frozen_assessment_id()
+    if assessment_id and Assessment.objects.filter(pk=assessment_id, confirmed_at__isnull=False).exists():
+        raise AssessmentFrozen(_("This assessment is confirmed and can no longer change. "
+                                 "Create a new assessment from it to reopen the analysis."))
+
+
+class FrozenWithAssessment(models.Model):
+    """Rows of a confirmed assessment refuse save() and delete() (the database trigger refuses raw SQL)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_frozen(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        refuse_if_frozen(self)
+        return super().delete(*args, **kwargs)
+
+    def frozen_assessment_id(self) -> int | None:
+        return self.assessment_id  # type: ignore[attr-defined,no-any-return]
 
 
 class IssueLibrary(models.Model):
@@ -132,6 +167,19 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("committee chair"),
+        help_text=_("Who confirms this assessment. Empty: any member of the ESG committee chair role."),
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        _("approvals required before confirmation"), default=0,
+        help_text=_("Committee members (besides the chair) who must approve. 0: the chair alone decides."),
+    )
 
     class Meta:
         ordering = ["-opens_at", "slug"]
@@ -146,6 +194,14 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_frozen(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        refuse_if_frozen(self)
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
@@ -167,8 +223,11 @@ class Assessment(models.Model):
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
 
+    def frozen_assessment_id(self) -> int | None:
+        return self.pk
 
-class AssessmentGroup(models.Model):
+
+class AssessmentGroup(FrozenWithAssessment):
     """A respondent group taking part in an assessment, with its weight in the scores."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="group_weights")
@@ -215,7 +274,7 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
 
-class ScoreRun(models.Model):
+class ScoreRun(FrozenWithAssessment):
     """One execution of the scoring job: immutable once succeeded (parameters, input checksum, results, matrix)."""
 
     class Status(models.TextChoices):
@@ -339,3 +398,109 @@ class GroupScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}/{self.topic_id}"
+
+
+# --- committee review, confirmation and the step-3 register (issue 5) ----------------------------------------------
+
+class Comment(FrozenWithAssessment):
+    """A committee member's remark on a topic (or on the assessment as a whole when topic is empty)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_name = models.CharField(_("author"), max_length=150)
+    text = models.TextField(_("comment"), max_length=4000)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
+
+
+class ClassOverride(FrozenWithAssessment):
+    """The committee's class for a topic in a run, with its reason; the computed class stays in TopicScore."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides")
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="overrides")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    computed_class = models.CharField(_("computed class"), max_length=10, choices=TopicScore.Classification.choices)
+    new_class = models.CharField(_("committee class"), max_length=10, choices=TopicScore.Classification.choices)
+    reason = models.TextField(_("reason"), max_length=4000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by_name = models.CharField(_("proposed by"), max_length=150)
+    created_at = models.DateTimeField(_("proposed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["run", "topic__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "topic"], name="one_override_per_topic_and_run"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_reason_required"),
+        ]
+        verbose_name = _("class override")
+        verbose_name_plural = _("class overrides")
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}: {self.computed_class} → {self.new_class}"
+
+
+class Approval(FrozenWithAssessment):
+    """One committee member's decision on a score run: approve, or request changes (the latest one counts)."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REQUEST_CHANGES = "changes", _("Request changes")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="approvals")
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="approvals")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["run", "member"], name="one_decision_per_member_and_run")]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.decision}"
+
+
+class RegisterEntry(FrozenWithAssessment):
+    """Step 3 of the analysis for one major or important topic: where it bites, whom, its risks and opportunities."""
+
+    class Period(models.TextChoices):
+        SHORT = "short", _("Short term")
+        MEDIUM = "medium", _("Medium term")
+        LONG = "long", _("Long term")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="register_entries")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    upstream = models.BooleanField(_("upstream"), default=False)
+    own_operations = models.BooleanField(_("own operations"), default=False)
+    downstream = models.BooleanField(_("downstream"), default=False)
+    stakeholder_groups = models.JSONField(_("affected stakeholder groups (codes)"), default=list, blank=True)
+    risks = models.TextField(_("risks"), blank=True, max_length=4000)
+    opportunities = models.TextField(_("opportunities"), blank=True, max_length=4000)
+    influence_period = models.CharField(_("influence period"), max_length=6, choices=Period.choices, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "topic__position", "topic__code"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "topic"], name="one_register_entry_per_topic")]
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.topic_id}"
+
+    @property
+    def value_chain(self) -> list[str]:
+        return [name for name in ("upstream", "own_operations", "downstream") if getattr(self, name)]

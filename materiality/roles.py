@@ -10,6 +10,7 @@ from typing import Any
 
 WORK_TEAM = "ESG work team"
 COMMITTEE = "ESG Executive Committee"
+CHAIR = "ESG committee chair"  # held together with COMMITTEE; an assessment may also name its chair
 
 _CRUD = ("view", "add", "change", "delete")
 
@@ -20,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "materiality.run_aggregation",
         "materiality.view_results",
         "materiality.view_auditentry",
+        *(f"materiality.{a}_registerentry" for a in ("view", "add", "change")),
         *(f"stakeholders.{a}_{m}" for m in ("stakeholdergroup", "stakeholder") for a in _CRUD),
         *(f"surveys.{a}_{m}" for m in ("questionnaire", "invitation", "response", "rating") for a in _CRUD),
     ],
@@ -33,7 +35,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "materiality.view_auditentry",
         "stakeholders.view_stakeholdergroup",
         "surveys.view_questionnaire",
+        "materiality.view_registerentry",
     ],
+    CHAIR: ["materiality.confirm_assessment"],
 }
 
 

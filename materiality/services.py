@@ -339,6 +339,7 @@ def start_aggregation(assessment: Assessment, *, started_by: object | None = Non
 
     An unfinished run that still shows signs of life is returned instead of queuing a second one.
     """
+    check_not_frozen(assessment)
     active = current_run(assessment)
     if active is not None:
         if not is_stale(active):
@@ -354,6 +355,8 @@ def start_aggregation(assessment: Assessment, *, started_by: object | None = Non
             params=aggregation.scoring_params(assessment).to_json(),
             started_by=started_by if getattr(started_by, "is_authenticated", False) else None,  # type: ignore[misc]
         )
+        audit.record(started_by, "run.start", run, assessment=assessment,  # type: ignore[arg-type]
+                     after={"method": run.method, "params": run.params})
         tasks.run_aggregation_task.delay_on_commit(run.pk)
     return run
 
@@ -370,3 +373,277 @@ def is_stale(run: ScoreRun) -> bool:
         return False
     last = run.heartbeat_at or run.created_at
     return (timezone.now() - last).total_seconds() > STALE_AFTER_SECONDS
+
+
+# --- committee review, confirmation and the step-3 register (issue 5) --------------------------------------------
+
+from materiality.models import (  # noqa: E402
+    Approval,
+    AssessmentFrozen,
+    AssessmentGroup,
+    ClassOverride,
+    Comment,
+    GroupScore,
+    RegisterEntry,
+    TopicScore,
+)
+
+CLASSES = [c.value for c in TopicScore.Classification]
+REGISTER_FIELDS = ["upstream", "own_operations", "downstream", "stakeholder_groups", "risks", "opportunities",
+                   "influence_period"]
+
+
+class ReviewRefused(Exception):
+    """A committee or register action was refused; the message says why and nothing was written."""
+
+
+def check_not_frozen(assessment: Assessment) -> None:
+    """Refuse any change to an assessment the database holds as confirmed."""
+    if Assessment.objects.filter(pk=assessment.pk, confirmed_at__isnull=False).exists():
+        raise AssessmentFrozen(_("This assessment is confirmed and can no longer change. "
+                                 "Create a new assessment from it to reopen the analysis."))
+
+
+def _name(user: Actor) -> str:
+    return user.get_username() if user is not None and user.is_authenticated else "system"
+
+
+def _check_reviewable(run: ScoreRun) -> None:
+    check_not_frozen(run.assessment)
+    latest = latest_succeeded_run(run.assessment)
+    if latest is None or latest.pk != run.pk:
+        raise ReviewRefused(_("Only the latest successful score run can be reviewed."))
+
+
+def add_comment(assessment: Assessment, topic: Topic | None, text: str, *, acting_user: Actor) -> Comment:
+    """Add a comment to a topic's thread (or the assessment's, without a topic)."""
+    check_not_frozen(assessment)
+    text = text.strip()
+    if not text:
+        raise ReviewRefused(_("Write a comment first."))
+    if topic is not None and topic.library_id != assessment.library_id:
+        raise ReviewRefused(_("That topic is not in this assessment's library."))
+    with transaction.atomic():
+        comment = Comment.objects.create(assessment=assessment, topic=topic, author=acting_user,  # type: ignore[misc]
+                                         author_name=_name(acting_user), text=text)
+        audit.record(acting_user, "comment.add", comment, assessment=assessment,
+                     after={"topic": topic.code if topic else None, "text": text})
+    return comment
+
+
+def override_class(run: ScoreRun, topic: Topic, new_class: str, *, reason: str, acting_user: Actor
+                   ) -> ClassOverride | None:
+    """Set the committee's class for a topic beside the computed one; the computed class is never changed.
+
+    Choosing the computed class again withdraws the override (returns None). A call that changes nothing writes nothing.
+    """
+    _check_reviewable(run)
+    reason = reason.strip()
+    if new_class not in CLASSES:
+        raise ReviewRefused(_("Choose major, important or general."))
+    if not reason:
+        raise ReviewRefused(_("A change of class needs a written reason."))
+    score = TopicScore.objects.filter(run=run, topic=topic).first()
+    if score is None:
+        raise ReviewRefused(_("That topic has no score in this run."))
+    existing = ClassOverride.objects.filter(run=run, topic=topic).first()
+    before = ({"class": existing.new_class, "reason": existing.reason} if existing else
+              {"class": score.classification, "reason": ""})
+    with transaction.atomic():
+        if new_class == score.classification:
+            if existing is None:
+                raise ReviewRefused(_("That is already the computed class; there is nothing to change."))
+            existing.delete()
+            audit.record(acting_user, "override.withdraw", topic, assessment=run.assessment, before=before,
+                         after={"class": score.classification, "reason": reason, "run": run.pk})
+            return None
+        if existing is not None and existing.new_class == new_class and existing.reason == reason:
+            return existing
+        override = existing or ClassOverride(assessment=run.assessment, run=run, topic=topic,
+                                             computed_class=score.classification)
+        override.new_class, override.reason = new_class, reason
+        override.created_by, override.created_by_name = acting_user, _name(acting_user)  # type: ignore[assignment]
+        override.save()
+        audit.record(acting_user, "override.set", topic, assessment=run.assessment, before=before,
+                     after={"class": new_class, "reason": reason, "run": run.pk})
+    return override
+
+
+def record_approval(run: ScoreRun, *, member: Actor, decision: str, note: str = "") -> Approval:
+    """Record (or change) a member's decision on the latest run; request-changes needs a note."""
+    _check_reviewable(run)
+    note = note.strip()
+    if decision not in Approval.Decision.values:
+        raise ReviewRefused(_("Choose approve or request changes."))
+    if decision == Approval.Decision.REQUEST_CHANGES and not note:
+        raise ReviewRefused(_("Say which changes you request."))
+    existing = Approval.objects.filter(run=run, member=member).first()  # type: ignore[misc]
+    if existing is not None and existing.decision == decision and existing.note == note:
+        return existing
+    with transaction.atomic():
+        approval = existing or Approval(assessment=run.assessment, run=run, member=member)
+        before = {"decision": existing.decision, "note": existing.note} if existing else None
+        approval.decision, approval.note = decision, note
+        approval.save()
+        audit.record(member, "approval.record", run, assessment=run.assessment, before=before,
+                     after={"decision": decision, "note": note, "run": run.pk})
+    return approval
+
+
+@dataclass
+class ConfirmationState:
+    """Where an assessment stands on the way to confirmation."""
+
+    run: ScoreRun | None
+    required: int
+    approvals: list[Approval]
+    requests: list[Approval]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def confirmation_state(assessment: Assessment) -> ConfirmationState:
+    """Return the latest run, the members' decisions on it and what still stands in the way of confirming."""
+    run = latest_succeeded_run(assessment)
+    decisions = list(Approval.objects.filter(run=run).select_related("member")) if run else []
+    approvals = [a for a in decisions if a.decision == Approval.Decision.APPROVE]
+    requests = [a for a in decisions if a.decision == Approval.Decision.REQUEST_CHANGES]
+    state = ConfirmationState(run, assessment.required_approvals, approvals, requests)
+    if assessment.is_confirmed:
+        state.problems.append(_("The assessment is already confirmed."))
+    if run is None:
+        state.problems.append(_("There is no successful score run to confirm."))
+    if requests:
+        state.problems.append(_("%(n)d member(s) requested changes.") % {"n": len(requests)})
+    if len(approvals) < assessment.required_approvals:
+        state.problems.append(_("%(have)d of the %(need)d required approvals are recorded.")
+                              % {"have": len(approvals), "need": assessment.required_approvals})
+    return state
+
+
+def may_confirm(assessment: Assessment, user: Actor) -> bool:
+    """Tell whether the user is the chair of this assessment (its named chair, else anyone with the chair role)."""
+    if user is None or not user.has_perm("materiality.confirm_assessment"):
+        return False
+    return assessment.chair_id is None or assessment.chair_id == user.pk
+
+
+def confirm_assessment(assessment: Assessment, *, acting_user: Actor) -> bool:
+    """Confirm (freeze) the assessment once the chair decides and the required approvals are in.
+
+    Claims the row with a conditional UPDATE: a second click or a second chair returns False and writes nothing.
+    """
+    if not may_confirm(assessment, acting_user):
+        raise ReviewRefused(_("Only the committee chair of this assessment can confirm it."))
+    state = confirmation_state(assessment)
+    if assessment.is_confirmed:
+        return False
+    if not state.ready:
+        raise ReviewRefused(" ".join(state.problems))
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Assessment.objects.filter(pk=assessment.pk, confirmed_at=None).update(
+            confirmed_at=now, confirmed_by=acting_user)
+        if not claimed:
+            return False
+        overrides = ClassOverride.objects.filter(run=state.run).count()
+        audit.record(acting_user, "assessment.confirm", assessment, assessment=assessment, before={"confirmed": False},
+                     after={"confirmed": True, "run": state.run.pk, "input_checksum": state.run.input_checksum,  # type: ignore[union-attr]
+                            "approvals": [a.member.get_username() for a in state.approvals], "overrides": overrides})
+    assessment.confirmed_at, assessment.confirmed_by = now, acting_user  # type: ignore[assignment]
+    return True
+
+
+def reopen_as_new_assessment(source: Assessment, *, slug: str, name: str, opens_at: object, closes_at: object,
+                             acting_user: Actor) -> Assessment:
+    """Start a new assessment from a confirmed one: same library, scale, thresholds and weights; previous=source."""
+    if not source.is_confirmed:
+        raise ReviewRefused(_("Only a confirmed assessment is reopened this way; this one can still be changed."))
+    if Assessment.objects.filter(slug=slug).exists():
+        raise ReviewRefused(_("An assessment with the slug %(slug)s already exists.") % {"slug": slug})
+    with transaction.atomic():
+        new = Assessment(slug=slug, name=name, library=source.library, scale=source.scale,
+                         major_threshold=source.major_threshold, important_threshold=source.important_threshold,
+                         opens_at=opens_at, closes_at=closes_at, previous=source, chair=source.chair,
+                         required_approvals=source.required_approvals, created_by=acting_user)
+        new.full_clean()
+        new.save()
+        weights = list(source.group_weights.all())
+        AssessmentGroup.objects.bulk_create([AssessmentGroup(assessment=new, group_id=w.group_id, weight=w.weight)
+                                             for w in weights])
+        audit.record(acting_user, "assessment.reopen", new, assessment=new, after={
+            "from": source.slug, "scale": new.scale, "major": new.major_threshold,
+            "important": new.important_threshold, "weights": {w.group.code: w.weight for w in weights}})
+    return new
+
+
+def final_classes(run: ScoreRun) -> dict[int, tuple[str, ClassOverride | None]]:
+    """Return {topic id: (class after the committee's overrides, the override or None)} for a run."""
+    overrides = {o.topic_id: o for o in ClassOverride.objects.filter(run=run)}
+    return {tid: (overrides[tid].new_class if tid in overrides else cls, overrides.get(tid))
+            for tid, cls in run.topic_scores.values_list("topic_id", "classification")}
+
+
+def register_snapshot(entry: RegisterEntry) -> dict:
+    return audit.snapshot(entry, REGISTER_FIELDS)
+
+
+def save_register_entry(assessment: Assessment, topic: Topic, *, values: dict, acting_user: Actor) -> RegisterEntry:
+    """Create or update a topic's step-3 entry; a save that changes nothing writes nothing."""
+    check_not_frozen(assessment)
+    if topic.library_id != assessment.library_id:
+        raise ReviewRefused(_("That topic is not in this assessment's library."))
+    entry = RegisterEntry.objects.filter(assessment=assessment, topic=topic).first()
+    before = register_snapshot(entry) if entry else None
+    entry = entry or RegisterEntry(assessment=assessment, topic=topic)
+    for name in REGISTER_FIELDS:
+        if name in values:
+            setattr(entry, name, values[name])
+    after = register_snapshot(entry)
+    if before == after:
+        return entry
+    with transaction.atomic():
+        entry.updated_by = acting_user if acting_user is not None and acting_user.is_authenticated else None  # type: ignore[assignment]
+        entry.save()
+        audit.record(acting_user, "register.save", entry, assessment=assessment, before=before, after=after,
+                     object_type="RegisterEntry")
+    return entry
+
+
+def register_topics(assessment: Assessment) -> list[tuple[TopicScore, str]]:
+    """Return the latest run's scores of the topics that need a step-3 entry (major or important after overrides)."""
+    run = latest_succeeded_run(assessment)
+    if run is None:
+        return []
+    classes = final_classes(run)
+    return [(s, classes[s.topic_id][0]) for s in run.topic_scores.select_related("topic").order_by("rank")
+            if classes[s.topic_id][0] in ("major", "important")]
+
+
+def prefill_values(assessment: Assessment, score: TopicScore) -> dict:
+    """Suggest a step-3 entry: influence period from the horizons; groups that rate the topic at least important or
+    that list it among their needs and expectations."""
+    threshold = assessment.important_threshold - 1e-9
+    rated = {g.group.code for g in GroupScore.objects.filter(run=score.run, topic=score.topic).select_related("group")
+             if (g.impact or 0) >= threshold or (g.financial or 0) >= threshold}
+    needs = {ag.group.code for ag in assessment.group_weights.select_related("group")
+             if score.topic.code in (ag.group.needs_topics or [])}
+    order = [ag.group.code for ag in assessment.group_weights.select_related("group")]
+    return {"influence_period": score.influence_period or "",
+            "stakeholder_groups": [c for c in order if c in rated | needs]}
+
+
+def prefill_register(assessment: Assessment, *, acting_user: Actor) -> int:
+    """Create the missing step-3 entries with suggested values; existing entries are left as they are."""
+    check_not_frozen(assessment)
+    existing = set(RegisterEntry.objects.filter(assessment=assessment).values_list("topic_id", flat=True))
+    created = 0
+    for score, _cls in register_topics(assessment):
+        if score.topic_id not in existing:
+            save_register_entry(assessment, score.topic, values=prefill_values(assessment, score),
+                                acting_user=acting_user)
+            created += 1
+    return created

@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from materiality.views import audit_log, home, imports, library, results
+from materiality import api
+from materiality.views import audit_log, committee, home, imports, library, register, results
 
 app_patterns = [
     # issue library
@@ -37,6 +38,18 @@ app_patterns = [
     path("assessments/<slug:slug>/runs/<int:run_id>/matrix.<str:fmt>", results.run_matrix, name="run_matrix"),
     path("assessments/<slug:slug>/export.<str:fmt>", results.results_export, name="results_export"),
     path("assessments/<slug:slug>/import/", imports.import_responses, name="import_responses"),
+    # committee review, confirmation, step-3 register and report pack (issue 5)
+    path("assessments/<slug:slug>/committee/", committee.committee, name="committee"),
+    path("assessments/<slug:slug>/committee/comments/", committee.comment_add, name="comment_add"),
+    path("assessments/<slug:slug>/committee/topics/<str:code>/class/", committee.override_set, name="override_set"),
+    path("assessments/<slug:slug>/committee/decision/", committee.approval_record, name="approval_record"),
+    path("assessments/<slug:slug>/committee/confirm/", committee.confirm, name="confirm"),
+    path("assessments/<slug:slug>/committee/reopen/", committee.reopen, name="reopen"),
+    path("assessments/<slug:slug>/register/", register.register, name="register"),
+    path("assessments/<slug:slug>/register/prefill/", register.register_prefill, name="register_prefill"),
+    path("assessments/<slug:slug>/register/<str:code>/", register.register_edit, name="register_edit"),
+    path("assessments/<slug:slug>/pack.zip", committee.pack, name="pack"),
+    path("api/", include(api.urlpatterns)),
 ]
 
 urlpatterns = [

@@ -10,7 +10,8 @@ PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "set_language", "logout",
 }
-PUBLIC_PREFIXES = ("surveys:respond", "admin:")  # respondent links are keyed by their token; admin has its own log-in
+PUBLIC_PREFIXES = ("surveys:respond", "admin:", "materiality:api-")  # respondent links are keyed by their token;
+# admin has its own log-in; the API authenticates itself (session or token): 401/403, see tests/materiality/test_api.py
 SAMPLE_KWARGS = {
     "year": 2024, "code": "E01", "slug": "dma-2024", "fmt": "csv", "token": "x" * 43, "pk": 1, "uidb64": "MQ",
     "group": "customers", "run_id": 1, "topic": "E01", "format": "csv", "path": "x",

@@ -62,6 +62,29 @@ def heat_map(run: ScoreRun, scale: int, language: str | None) -> dict[str, objec
     return {"groups": [(g, g.name_for(language)) for g in groups], "rows": table}
 
 
+def overview_context(run: ScoreRun, assessment: Assessment, language: str | None) -> dict[str, object]:
+    """Return what the results overview and ranked table show of a run (shared with the committee workspace)."""
+    classes = services.final_classes(run)
+    scores = list(run.topic_scores.select_related("topic").order_by("rank"))
+    for s in scores:
+        s.name = s.topic.name_for(language)  # type: ignore[attr-defined]
+        s.period_label = HORIZON_LABELS.get(s.influence_period, s.influence_period)  # type: ignore[attr-defined]
+        s.override = classes[s.topic_id][1]  # type: ignore[attr-defined]
+    names = {s.topic.code: s.name for s in scores}  # type: ignore[attr-defined]
+    return {
+        "scores": scores,
+        "has_previous": any(s.previous_topics or s.is_new for s in scores),
+        "counts": {c: sum(s.classification == c for s in scores) for c in ("major", "important", "general")},
+        "borderline": [s for s in scores if s.is_borderline],
+        "sensitivity": [
+            {"label": SCENARIO_LABELS[key],
+             "changes": [{"code": c, "name": names.get(c, c), "before": b, "after": a} for c, b, a in changes]}
+            for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
+        ],
+        "params": run.params,
+    }
+
+
 @permission_required("materiality.view_results", raise_exception=True)
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, slug=slug)
@@ -75,24 +98,8 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         "can_run": request.user.has_perm("materiality.run_aggregation"),
     }
     if run is not None:
-        scores = list(run.topic_scores.select_related("topic").order_by("rank"))
-        for s in scores:
-            s.name = s.topic.name_for(language)  # type: ignore[attr-defined]
-            s.period_label = HORIZON_LABELS.get(s.influence_period, s.influence_period)  # type: ignore[attr-defined]
-        names = {s.topic.code: s.name for s in scores}  # type: ignore[attr-defined]
-        context.update({
-            "scores": scores,
-            "has_previous": any(s.previous_topics or s.is_new for s in scores),
-            "counts": {c: sum(s.classification == c for s in scores) for c in ("major", "important", "general")},
-            "borderline": [s for s in scores if s.is_borderline],
-            "sensitivity": [
-                {"label": SCENARIO_LABELS[key],
-                 "changes": [{"code": c, "name": names.get(c, c), "before": b, "after": a} for c, b, a in changes]}
-                for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
-            ],
-            "heat": heat_map(run, assessment.scale, language),
-            "params": run.params,
-        })
+        context.update(overview_context(run, assessment, language))
+        context["heat"] = heat_map(run, assessment.scale, language)
     return render(request, "materiality/results.html", context)
 
 

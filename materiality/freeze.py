@@ -1,0 +1,135 @@
+"""Database triggers that refuse any change to a confirmed assessment's rows: the last line of defence.
+
+Services check `is_confirmed` first and models refuse save()/delete(); these triggers also stop raw SQL, bulk
+writes and other code paths. PostgreSQL uses statement-level triggers over transition tables, which cost one
+indexed look-up per statement while no assessment is confirmed (the bulk response import stays fast); SQLite
+uses row triggers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MESSAGE = "assessment is confirmed and frozen"
+
+# table -> SQL giving the assessment id of a row aliased "r"
+CHILD_TABLES = {
+    "materiality_assessmentgroup": "r.assessment_id",
+    "materiality_scorerun": "r.assessment_id",
+    "materiality_comment": "r.assessment_id",
+    "materiality_classoverride": "r.assessment_id",
+    "materiality_approval": "r.assessment_id",
+    "materiality_registerentry": "r.assessment_id",
+    "materiality_topicscore": "(SELECT s.assessment_id FROM materiality_scorerun s WHERE s.id = r.run_id)",
+    "materiality_groupscore": "(SELECT s.assessment_id FROM materiality_scorerun s WHERE s.id = r.run_id)",
+    "surveys_response": "r.assessment_id",
+    "surveys_rating": "(SELECT p.assessment_id FROM surveys_response p WHERE p.id = r.response_id)",
+}
+CONFIRMED = "SELECT a.id FROM materiality_assessment a WHERE a.confirmed_at IS NOT NULL"
+
+
+def postgresql_sql() -> list[str]:
+    """Return the statements that install the PostgreSQL triggers (idempotent)."""
+    sql = [f"""
+CREATE OR REPLACE FUNCTION dma_refuse_frozen_assessment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.confirmed_at IS NOT NULL THEN
+        RAISE EXCEPTION '{MESSAGE} (id %)', OLD.id USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END $$""",
+        "DROP TRIGGER IF EXISTS dma_freeze ON materiality_assessment",
+        "CREATE TRIGGER dma_freeze BEFORE UPDATE OR DELETE ON materiality_assessment "
+        "FOR EACH ROW EXECUTE FUNCTION dma_refuse_frozen_assessment()",
+    ]
+    for table, expr in CHILD_TABLES.items():
+        function = f"dma_freeze_{table}"
+        sql.append(f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS ({CONFIRMED}) THEN RETURN NULL; END IF;
+    -- nested IFs: a transition table missing for this event must not even be planned
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        IF EXISTS (SELECT 1 FROM new_rows r WHERE {expr} IN ({CONFIRMED})) THEN
+            RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
+        END IF;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        IF EXISTS (SELECT 1 FROM old_rows r WHERE {expr} IN ({CONFIRMED})) THEN
+            RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$""")
+        for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                   ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+            name = f"dma_freeze_{event.lower()}"
+            sql.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            sql.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+    return sql
+
+
+def postgresql_drop_sql() -> list[str]:
+    sql = ["DROP TRIGGER IF EXISTS dma_freeze ON materiality_assessment",
+           "DROP FUNCTION IF EXISTS dma_refuse_frozen_assessment()"]
+    for table in CHILD_TABLES:
+        sql += [f"DROP TRIGGER IF EXISTS dma_freeze_{e} ON {table}" for e in ("insert", "update", "delete")]
+        sql.append(f"DROP FUNCTION IF EXISTS dma_freeze_{table}()")
+    return sql
+
+
+def row_expr(expr: str, row: str) -> str:
+    """Point an expression over the alias "r" at SQLite's OLD or NEW row."""
+    return re.sub(r"\br\.", row + ".", expr)
+
+
+def sqlite_sql() -> list[str]:
+    """Return the statements that install the SQLite row triggers."""
+    sql = [
+        "DROP TRIGGER IF EXISTS dma_freeze_assessment_update",
+        "DROP TRIGGER IF EXISTS dma_freeze_assessment_delete",
+        "CREATE TRIGGER dma_freeze_assessment_update BEFORE UPDATE ON materiality_assessment "
+        f"WHEN OLD.confirmed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+        "CREATE TRIGGER dma_freeze_assessment_delete BEFORE DELETE ON materiality_assessment "
+        f"WHEN OLD.confirmed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    ]
+    for table, expr in CHILD_TABLES.items():
+        for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
+            name = f"dma_freeze_{table}_{event.lower()}"
+            condition = " OR ".join(f"({row_expr(expr, row)}) IN ({CONFIRMED})" for row in rows)
+            sql.append(f"DROP TRIGGER IF EXISTS {name}")
+            sql.append(f"CREATE TRIGGER {name} BEFORE {event} ON {table} WHEN {condition} "
+                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE} ({table})'); END")
+    return sql
+
+
+def sqlite_drop_sql() -> list[str]:
+    sql = ["DROP TRIGGER IF EXISTS dma_freeze_assessment_update", "DROP TRIGGER IF EXISTS dma_freeze_assessment_delete"]
+    for table in CHILD_TABLES:
+        sql += [f"DROP TRIGGER IF EXISTS dma_freeze_{table}_{e}" for e in ("insert", "update", "delete")]
+    return sql
+
+
+def _run(connection: Any, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def install(connection: Any) -> None:
+    """Create (or re-create) the freeze triggers on this connection's database."""
+    if connection.vendor == "postgresql":
+        _run(connection, postgresql_sql())
+    elif connection.vendor == "sqlite":
+        _run(connection, sqlite_sql())
+
+
+def uninstall(connection: Any) -> None:
+    """Drop the triggers (the migration's reverse, and tests that must clean up a confirmed assessment)."""
+    if connection.vendor == "postgresql":
+        _run(connection, postgresql_drop_sql())
+    elif connection.vendor == "sqlite":
+        _run(connection, sqlite_drop_sql())

@@ -1,0 +1,72 @@
+"""The committee chair overrides a topic with a reason, confirms, downloads the pack; later edits are refused."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from materiality import freeze, roles
+from materiality.models import Assessment, ClassOverride
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD, make_user
+from tests.materiality.conftest import score
+from tests.scoring_helpers import import_synthetic, make_questionnaires
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def confirmable(assessment: Assessment) -> Iterator[Assessment]:
+    """A scored assessment; afterwards its frozen rows are removed so that the test database can be flushed."""
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=6, seed=9)
+    score(assessment, draw=True)
+    yield assessment
+    # Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up.
+    freeze.uninstall(connection)
+    try:
+        Assessment.objects.all().delete()
+    finally:
+        freeze.install(connection)
+
+
+def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, confirmable, work_team_user):
+    from django.contrib.auth.models import Group
+
+    chair = make_user("chen", roles.COMMITTEE)
+    chair.groups.add(Group.objects.get(name=roles.CHAIR))
+    log_in(page, live_server, "chen", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{confirmable.slug}/committee/")
+    first = confirmable.score_runs.get().topic_scores.select_related("topic").order_by("rank").first()
+    row = page.locator(f"#topic-{first.topic.code}")
+    row.get_by_text("Propose a class").click()
+    new = "general" if first.classification != "general" else "major"
+    row.locator("select[name=new_class]").select_option(new)
+    row.get_by_role("button", name="Save class").click()
+    assert "needs a written reason" in page.content()  # no reason: refused
+    row = page.locator(f"#topic-{first.topic.code}")
+    row.get_by_text("Propose a class").click()
+    row.locator("select[name=new_class]").select_option(new)
+    row.get_by_label("Reason").fill("Our supplier audit shows a lower exposure")
+    row.get_by_role("button", name="Save class").click()
+    assert "Our supplier audit shows a lower exposure" in page.locator(f"#topic-{first.topic.code}").inner_text()
+
+    page.get_by_role("button", name="Confirm and freeze the assessment").click()
+    assert page.locator("#confirmed-badge").is_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the report pack").click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    assert "results.xlsx" in archive.namelist() and "audit-trail.csv" in archive.namelist()
+    assert page.get_by_role("button", name="Save class").count() == 0  # no edit controls once frozen
+
+    # Later, the work team tries to edit the register: refused with a message, nothing changes.
+    page.context.clear_cookies()
+    log_in(page, live_server, work_team_user.username, PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{confirmable.slug}/register/{first.topic.code}/")
+    assert "can no longer change" in page.content()
+    assert ClassOverride.objects.get().reason == "Our supplier audit shows a lower exposure"
+    assert Assessment.objects.get(pk=confirmable.pk).is_confirmed

@@ -1,0 +1,166 @@
+"""A confirmed assessment is frozen at every level: services, models, forms, admin, API and the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from materiality import freeze, services
+from materiality.models import (
+    Assessment,
+    AssessmentFrozen,
+    AssessmentGroup,
+    ClassOverride,
+    GroupScore,
+    RegisterEntry,
+    ScoreRun,
+    TopicScore,
+)
+from surveys.models import Rating, Response
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def frozen(scored, chair, committee_user) -> ScoreRun:
+    s = scored.topic_scores.order_by("rank").first()
+    services.override_class(scored, s.topic, "general" if s.classification != "general" else "major",
+                            reason="Committee view", acting_user=committee_user)
+    services.prefill_register(scored.assessment, acting_user=None)
+    assert services.confirm_assessment(scored.assessment, acting_user=chair)
+    scored.assessment.refresh_from_db()
+    return scored
+
+
+def refused_by_database(sql: str, params: list[object]) -> bool:
+    """Run raw SQL in a savepoint; tell whether the database refused it."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError as exc:
+        assert freeze.MESSAGE in str(exc)
+        return True
+    return False
+
+
+def test_models_refuse_save_and_delete(frozen):
+    assessment = Assessment.objects.get(pk=frozen.assessment_id)
+    assessment.name = "changed"
+    with pytest.raises(AssessmentFrozen):
+        assessment.save()
+    with pytest.raises(AssessmentFrozen):
+        assessment.delete()
+    weight = AssessmentGroup.objects.filter(assessment=assessment).first()
+    weight.weight = 9
+    with pytest.raises(AssessmentFrozen):
+        weight.save()
+    for obj in (ClassOverride.objects.get(), RegisterEntry.objects.first(), ScoreRun.objects.get(pk=frozen.pk)):
+        with pytest.raises(AssessmentFrozen):
+            obj.save()
+        with pytest.raises(AssessmentFrozen):
+            obj.delete()
+    assert Assessment.objects.get(pk=assessment.pk).name != "changed"
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE materiality_assessment SET name = 'x' WHERE id = %s",
+    "DELETE FROM materiality_assessment WHERE id = %s",
+    "UPDATE materiality_assessmentgroup SET weight = 7 WHERE assessment_id = %s",
+    "UPDATE materiality_scorerun SET status = 'failed' WHERE assessment_id = %s",
+    "UPDATE materiality_topicscore SET classification = 'major' WHERE run_id IN "
+    "(SELECT id FROM materiality_scorerun WHERE assessment_id = %s)",
+    "DELETE FROM materiality_groupscore WHERE run_id IN (SELECT id FROM materiality_scorerun WHERE assessment_id = %s)",
+    "UPDATE materiality_classoverride SET reason = 'edited' WHERE assessment_id = %s",
+    "DELETE FROM materiality_registerentry WHERE assessment_id = %s",
+    "UPDATE surveys_response SET status = 'draft' WHERE assessment_id = %s",
+    "UPDATE surveys_rating SET severity = 1 WHERE response_id IN (SELECT id FROM surveys_response WHERE assessment_id = %s)",
+    "DELETE FROM surveys_rating WHERE response_id IN (SELECT id FROM surveys_response WHERE assessment_id = %s)",
+])
+def test_database_refuses_raw_changes(frozen, sql):
+    assert refused_by_database(sql, [frozen.assessment_id])
+
+
+def test_database_refuses_new_rows_and_bulk_writes(frozen):
+    response = Response.objects.filter(assessment_id=frozen.assessment_id).first()
+    rating = Rating.objects.filter(response=response).first()
+    assert refused_by_database(
+        "INSERT INTO materiality_approval (assessment_id, run_id, member_id, decision, note, decided_at) "
+        "SELECT %s, %s, id, 'approve', '', created_at FROM materiality_scorerun WHERE 1 = 0 UNION ALL "
+        "SELECT %s, %s, (SELECT MIN(id) FROM auth_user), 'approve', '', CURRENT_TIMESTAMP",
+        [frozen.assessment_id, frozen.pk, frozen.assessment_id, frozen.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TopicScore.objects.filter(run=frozen).update(classification="major")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Rating.objects.filter(pk=rating.pk).update(severity=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        GroupScore.objects.filter(run=frozen).delete()
+
+
+def test_other_assessments_stay_writable(frozen, library_2024):
+    other = Assessment.objects.create(slug="other", name="Other", library=library_2024,
+                                      opens_at=frozen.assessment.opens_at, closes_at=frozen.assessment.closes_at)
+    other.name = "Other, renamed"
+    other.save()
+    assert not refused_by_database("UPDATE materiality_assessment SET name = 'y' WHERE id = %s", [other.pk])
+
+
+def test_register_form_refused_after_confirmation(frozen, work_team_user):
+    entry = RegisterEntry.objects.select_related("topic").first()
+    url = reverse("materiality:register_edit", kwargs={"slug": frozen.assessment.slug, "code": entry.topic.code})
+    response = client_for(work_team_user).post(url, {"risks": "late edit", "influence_period": "long"}, follow=True)
+    assert "can no longer change" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.risks != "late edit"
+    prefill = reverse("materiality:register_prefill", kwargs={"slug": frozen.assessment.slug})
+    assert "can no longer change" in client_for(work_team_user).post(prefill, follow=True).content.decode()
+
+
+def test_committee_pages_refuse_changes_after_confirmation(frozen, committee_user):
+    client = client_for(committee_user)
+    slug = frozen.assessment.slug
+    code = frozen.topic_scores.order_by("rank").first().topic.code
+    response = client.post(reverse("materiality:override_set", kwargs={"slug": slug, "code": code}),
+                           {"new_class": "major", "reason": "again"}, follow=True)
+    assert response.status_code == 200 and "can no longer change" in response.content.decode()
+    assert ClassOverride.objects.get().reason == "Committee view"
+
+
+def test_run_button_refused_after_confirmation(frozen, work_team_user):
+    runs = ScoreRun.objects.count()
+    response = client_for(work_team_user).post(
+        reverse("materiality:run_start", kwargs={"slug": frozen.assessment.slug}), follow=True)
+    assert response.status_code == 200 and "can no longer change" in response.content.decode()
+    assert ScoreRun.objects.count() == runs
+
+
+def test_aggregate_command_refused_after_confirmation(frozen):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="confirmed"):
+        call_command("aggregate", frozen.assessment.slug)
+
+
+def test_admin_opens_confirmed_objects_read_only(frozen, superuser):
+    client = client_for(superuser)
+    assessment = frozen.assessment
+    url = reverse("admin:materiality_assessment_change", args=[assessment.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    response = client.post(url, {"slug": assessment.slug, "name": "admin edit"})
+    assert response.status_code == 403
+    delete = client.post(reverse("admin:materiality_assessment_delete", args=[assessment.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    override = ClassOverride.objects.get()
+    assert client.post(reverse("admin:materiality_classoverride_change", args=[override.pk]),
+                       {"reason": "admin edit"}).status_code == 403
+    assert Assessment.objects.get(pk=assessment.pk).name == assessment.name
+    assert ClassOverride.objects.get().reason == "Committee view"
+
+
+def test_api_is_read_only(frozen, committee_user, superuser):
+    url = reverse("materiality:api-assessment-detail", kwargs={"slug": frozen.assessment.slug})
+    for user, status in ((committee_user, 403), (superuser, 405)):  # no change permission; no write route at all
+        client = client_for(user)
+        for method in (client.post, client.put, client.patch, client.delete):
+            assert method(url, {}, content_type="application/json").status_code == status
+    assert Assessment.objects.get(pk=frozen.assessment_id).name == frozen.assessment.name

@@ -1,0 +1,75 @@
+"""The step-3 register: pre-filled from the run, edited by the work team, audited, following the committee's classes."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from materiality import services
+from materiality.models import AuditEntry, ClassOverride, RegisterEntry, TopicScore
+from tests.conftest import client_for
+
+
+def test_prefill_covers_major_and_important_topics_with_horizons_and_groups(scored):
+    assessment = scored.assessment
+    created = services.prefill_register(assessment, acting_user=None)
+    expected = set(TopicScore.objects.filter(run=scored, classification__in=["major", "important"])
+                   .values_list("topic_id", flat=True))
+    assert created == len(expected) > 0
+    assert set(RegisterEntry.objects.values_list("topic_id", flat=True)) == expected
+    for entry in RegisterEntry.objects.select_related("topic"):
+        score = TopicScore.objects.get(run=scored, topic=entry.topic)
+        assert entry.influence_period == score.influence_period
+        codes = set(assessment.group_weights.values_list("group__code", flat=True))
+        assert set(entry.stakeholder_groups) <= codes
+        assert entry.stakeholder_groups, "some group rates a major/important topic at least important"
+    assert services.prefill_register(assessment, acting_user=None) == 0  # existing entries are kept
+
+
+def test_needs_and_expectations_add_a_group(scored):
+    from stakeholders.models import StakeholderGroup
+
+    score = TopicScore.objects.filter(run=scored, classification__in=["major", "important"]).select_related("topic").first()
+    group = StakeholderGroup.objects.get(code="media") if StakeholderGroup.objects.filter(code="media").exists() else \
+        StakeholderGroup.objects.last()
+    group.needs_topics = [score.topic.code]
+    group.save()
+    assert group.code in services.prefill_values(scored.assessment, score)["stakeholder_groups"]
+
+
+def test_override_to_general_removes_a_topic_from_the_register_list(scored, committee_user):
+    score = TopicScore.objects.filter(run=scored, classification__in=["major", "important"]).first()
+    services.override_class(scored, score.topic, "general", reason="Not relevant to us", acting_user=committee_user)
+    assert score.topic_id not in {s.topic_id for s, _ in services.register_topics(scored.assessment)}
+    assert ClassOverride.objects.count() == 1
+
+
+def test_save_is_audited_and_unchanged_save_writes_nothing(scored, work_team_user):
+    topic = TopicScore.objects.filter(run=scored).first().topic
+    values = {"upstream": True, "risks": "Supply disruption", "stakeholder_groups": ["customers"],
+              "influence_period": "medium"}
+    services.save_register_entry(scored.assessment, topic, values=values, acting_user=work_team_user)
+    services.save_register_entry(scored.assessment, topic, values=values, acting_user=work_team_user)
+    entries = AuditEntry.objects.filter(action="register.save")
+    assert entries.count() == 1 and entries.get().after["risks"] == "Supply disruption"
+
+
+def test_register_pages_by_role(scored, work_team_user, committee_user, outsider):
+    slug = scored.assessment.slug
+    services.prefill_register(scored.assessment, acting_user=None)
+    entry = RegisterEntry.objects.select_related("topic").first()
+    page = reverse("materiality:register", kwargs={"slug": slug})
+    edit = reverse("materiality:register_edit", kwargs={"slug": slug, "code": entry.topic.code})
+    assert client_for(outsider).get(page).status_code == 403
+    assert client_for(committee_user).get(page).status_code == 200
+    assert client_for(committee_user).post(edit, {"risks": "x"}).status_code == 403
+    client = client_for(work_team_user)
+    assert entry.topic.code in client.get(page).content.decode()
+    response = client.post(edit, {"upstream": "on", "downstream": "on", "stakeholder_groups": ["nope"],
+                                  "influence_period": "long"})
+    assert response.status_code == 200 and "nope" in response.content.decode()  # invalid choice, nothing saved
+    response = client.post(edit, {"upstream": "on", "downstream": "on", "risks": "Cost of recalls",
+                                  "opportunities": "Recycling", "influence_period": "long"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.upstream, entry.own_operations, entry.downstream, entry.risks, entry.influence_period) == (
+        True, False, True, "Cost of recalls", "long")
