@@ -205,7 +205,29 @@ class Staging:
             f"SELECT COUNT(*) FROM {response_table} r JOIN import_respondents i ON i.respondent = r.respondent_key "
             "WHERE r.assessment_id = %s", [assessment.pk]
         )[0][0]
-        if replaced:
+        updated = 0
+        if replaced and self.postgres:
+            # The answers are updated in place where the respondent rated the topic before: an UPDATE that keeps
+            # the keys skips PostgreSQL's per-row foreign key checks, and leaves no dead index entries to step over.
+            errors = self.duplicates()
+            if errors:
+                raise refuse(errors, len(errors))
+            updated = self.run(
+                f"UPDATE {rating_table} t SET severity = s.severity, likelihood = s.likelihood, magnitude = s.magnitude, "
+                "financial_likelihood = s.financial_likelihood, horizon = COALESCE(s.horizon, ''), "
+                "comment = COALESCE(s.comment, ''), dont_know = '[]' "
+                f"FROM import_staging s JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent "
+                "WHERE t.response_id = r.id AND t.topic_id = s.topic_id",
+                [assessment.pk],
+            )
+            self.run(
+                f"DELETE FROM {rating_table} t USING {response_table} r, import_respondents i "
+                "WHERE t.response_id = r.id AND r.assessment_id = %s AND r.respondent_key = i.respondent "
+                "AND NOT EXISTS (SELECT 1 FROM import_staging s WHERE s.respondent = i.respondent "
+                "AND s.topic_id = t.topic_id)",
+                [assessment.pk],
+            )
+        elif replaced:
             self.run(
                 f"DELETE FROM {rating_table} WHERE response_id IN (SELECT r.id FROM {response_table} r "
                 "JOIN import_respondents i ON i.respondent = r.respondent_key WHERE r.assessment_id = %s)",
@@ -228,7 +250,11 @@ class Staging:
                     "financial_likelihood, horizon, comment, dont_know) "
                     "SELECT r.id, s.topic_id, s.severity, s.likelihood, s.magnitude, s.financial_likelihood, "
                     "COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM import_staging s "
-                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent",
+                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent"
+                    # Rows already updated in place above are skipped; key order keeps the index inserts local.
+                    + (f" WHERE NOT EXISTS (SELECT 1 FROM {rating_table} t WHERE t.response_id = r.id "
+                       "AND t.topic_id = s.topic_id)" if replaced and self.postgres else "")
+                    + (" ORDER BY r.id, s.topic_id" if self.postgres else ""),
                     [assessment.pk],
                 )
         except IntegrityError:
@@ -237,4 +263,4 @@ class Staging:
             if not errors:
                 raise
             raise refuse(errors, len(errors)) from None
-        return ImportSummary(respondents=int(respondents), ratings=int(ratings), replaced=int(replaced))
+        return ImportSummary(respondents=int(respondents), ratings=int(updated + ratings), replaced=int(replaced))
