@@ -7,12 +7,13 @@ responses and ratings. Nothing is written unless every line is right; every bad 
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from typing import IO
 
 import pandas as pd
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,6 +94,11 @@ def import_responses(assessment: Assessment, stream: IO[bytes] | bytes, filename
     questionnaires = questionnaires_by_group(assessment)
     try:
         with transaction.atomic():
+            if fast_path_applies(stream, filename):
+                summary = _import_copy(assessment, stream, topic_ids, group_ids, questionnaires)
+                if summary is not None:
+                    return summary
+                stream.seek(0)  # PostgreSQL could not read the file as plain CSV: the slow path names the problem
             return _import(assessment, stream, filename, topic_ids, group_ids, questionnaires)
     except responses_csv.FileError as exc:
         raise ImportRefused([file_message(exc)]) from None
@@ -127,11 +133,130 @@ def _import(
     return staging.apply(assessment)
 
 
+def fast_path_applies(stream: IO[bytes], filename: str) -> bool:
+    """Whether PostgreSQL can read the file itself: a CSV on PostgreSQL that can be read again if COPY gives up."""
+    return (connection.vendor == "postgresql" and filename.lower().endswith((".csv", ".txt"))
+            and stream.seekable())
+
+
+# One row per problem of a line, in the order validate() reports them; v_x is the trimmed cell of column x.
+CHECKS_SQL = """
+SELECT line, ord, code, value FROM (
+  SELECT line, 1 AS ord, 'respondent_missing' AS code, v_respondent AS value FROM cells WHERE v_respondent = ''
+  UNION ALL SELECT line, 2, 'respondent_too_long', v_respondent FROM cells WHERE length(v_respondent) > %(limit)s
+  UNION ALL SELECT line, 3, 'unknown_group', v_grp FROM cells WHERE NOT v_grp = ANY(%(groups)s)
+  UNION ALL SELECT line, 4, 'unknown_topic', v_topic FROM cells
+    WHERE NOT (upper(v_topic) = ANY(%(topics)s) OR v_topic = ANY(%(topics)s))
+  {values}
+  UNION ALL SELECT line, 9, 'bad_horizon', v_horizon FROM cells
+    WHERE NOT lower(v_horizon) IN ('', 'short', 'medium', 'long')
+  UNION ALL SELECT line, 10, 'no_questionnaire', v_grp FROM cells
+    WHERE v_grp = ANY(%(groups)s) AND NOT v_grp = ANY(%(addressed)s)
+) problems ORDER BY line, ord
+"""
+# pandas.to_numeric's idea of a number (signs, decimals, exponents); exponents beyond 3 digits are never 1..S.
+NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+
+
+def value_ok_sql(cell: str) -> str:
+    """SQL that is true when a trimmed cell is empty or a whole number 1..S (written any way pandas reads one)."""
+    return (f"({cell} = '' OR {cell} = ANY(%(literals)s) OR ({cell} ~ '{NUMBER}' AND {cell}::numeric = "
+            f"trunc({cell}::numeric) AND {cell}::numeric BETWEEN 1 AND %(scale)s))")
+
+
+def _import_copy(
+    assessment: Assessment, stream: IO[bytes], topic_ids: dict[str, int], group_ids: dict[str, int],
+    questionnaires: dict[str, int],
+) -> ImportSummary | None:
+    """Import a CSV by COPYing its bytes into a staging table and checking every line in set-based SQL.
+
+    Python only reads the header; PostgreSQL parses the millions of lines. Returns None (nothing written) when
+    COPY refuses the file's shape or encoding: the pandas path then reads it and names the problem.
+    """
+    import psycopg
+
+    first = stream.readline()
+    try:
+        header_text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if not header_text.strip():
+        raise responses_csv.FileError("empty")
+    header = responses_csv.check_header(next(csv.reader([header_text])))
+    if not header:
+        return None
+    header = [("grp" if c == "group" else c) for c in header]
+    raw_columns = ["respondent", "grp", "topic", *responses_csv.VALUE_COLUMNS, "horizon", "comment"]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in ("import_raw", "import_cells", "import_staging", "import_respondents"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by an earlier import in this transaction
+            cursor.execute("CREATE TEMPORARY TABLE import_raw (id bigint GENERATED ALWAYS AS IDENTITY, "
+                           + ", ".join(f"{c} text" for c in raw_columns) + ") ON COMMIT DROP")
+            with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv)") as copy:
+                while block := stream.read(1 << 20):
+                    copy.write(block)
+    except (psycopg.Error, DatabaseError):
+        return None
+
+    trimmed = ", ".join(f"btrim(coalesce({c}, '')) AS v_{c}" for c in raw_columns)
+    blank = " AND ".join(f"coalesce({c}, '') = ''" for c in raw_columns)
+    scale = assessment.scale
+    params = {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "groups": list(group_ids), "topics": list(topic_ids),
+              "addressed": list(questionnaires), "literals": [str(n) for n in range(1, scale + 1)], "scale": scale}
+    values = "\n".join(
+        f"  UNION ALL SELECT line, {5 + i}, 'bad_value:{c}', v_{c} FROM cells WHERE NOT {value_ok_sql('v_' + c)}"
+        for i, c in enumerate(responses_csv.VALUE_COLUMNS)
+    )
+    with connection.cursor() as cursor:
+        # A line whose cells are all empty is not data; lines count as in a spreadsheet (the header is line 1).
+        cursor.execute("CREATE TEMPORARY TABLE import_cells ON COMMIT DROP AS "
+                       f"SELECT id + 1 AS line, {trimmed} FROM import_raw WHERE NOT ({blank})")
+        cursor.execute("WITH cells AS (SELECT * FROM import_cells) " + CHECKS_SQL.format(values=values) +
+                       f" LIMIT {MAX_ERRORS + 1}", params)
+        found = cursor.fetchall()
+        if found:
+            cursor.execute("WITH cells AS (SELECT * FROM import_cells) SELECT count(*) FROM ("
+                           + CHECKS_SQL.format(values=values) + ") counted", params)
+            total = cursor.fetchone()[0]
+            raise refuse([sql_error(line, code, value, scale) for line, _ord, code, value in found[:MAX_ERRORS]],
+                         total)
+        cursor.execute("SELECT count(*) FROM import_cells")
+        if not cursor.fetchone()[0]:
+            raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
+        topic = "CASE WHEN upper(v_topic) = ANY(%(topics)s) THEN upper(v_topic) ELSE v_topic END"
+        cursor.execute(
+            "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
+            "SELECT c.line, c.v_respondent AS respondent, c.v_grp AS grp, t.code AS topic, g.id AS group_id, "
+            "t.id AS topic_id, q.id AS questionnaire_id, "
+            + ", ".join(f"nullif(c.v_{v}, '')::numeric::smallint AS {v}" for v in responses_csv.VALUE_COLUMNS)
+            + ", lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM import_cells c "
+            f"JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS t(code, id) ON t.code = {topic} "
+            "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[]) AS g(code, id) ON g.code = c.v_grp "
+            "JOIN unnest(%(addressed)s::text[], %(questionnaire_ids)s::bigint[]) AS q(code, id) ON q.code = c.v_grp",
+            {**params, "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
+             "questionnaire_ids": list(questionnaires.values())},
+        )
+    return Staging(create=False).apply(assessment)
+
+
+def sql_error(line: int, code: str, value: str, scale: int) -> responses_csv.LineError:
+    """Word a problem found in SQL exactly as responses_csv.validate words it."""
+    if code.startswith("bad_value:"):
+        column = code.split(":", 1)[1]
+        return responses_csv.LineError(line, "bad_value", {"name": column, "scale": scale, "value": value})
+    if code == "respondent_too_long":
+        return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "value": value})
+    return responses_csv.LineError(line, code, {"value": value})
+
+
 class Staging:
     """A temporary table holding the checked rows of one import, dropped at the end of the transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, create: bool = True) -> None:
         self.postgres = connection.vendor == "postgresql"
+        if not create:  # the rows are already staged (the COPY path)
+            return
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_staging")
             cursor.execute("DROP TABLE IF EXISTS import_respondents")
