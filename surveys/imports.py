@@ -24,6 +24,7 @@ from surveys import responses_csv
 from surveys.models import Questionnaire, Rating, Response
 
 MAX_ERRORS = 500
+ANALYZE_AFTER = 50_000  # ratings written by one import
 STAGING_COLUMNS = ["line", "respondent", "grp", "topic", "group_id", "topic_id", "questionnaire_id", "severity",
                    "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
 
@@ -370,4 +371,8 @@ class Staging:
             if not errors:
                 raise
             raise refuse(errors, len(errors)) from None
+        if self.postgres and ratings >= ANALYZE_AFTER:
+            # A bulk load leaves the planner's statistics saying the tables are tiny until autovacuum catches up:
+            # the scoring query then picks a nested loop over a million responses (22 s instead of 3 s).
+            self.run(f"ANALYZE {response_table}, {rating_table}")
         return ImportSummary(respondents=int(respondents), ratings=int(ratings), replaced=int(replaced))
