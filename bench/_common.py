@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import resource
+import re
 import subprocess
 import sys
 import time
@@ -98,14 +98,16 @@ def raw_aggregate_seconds(repeat: int = 3) -> float:
 
 
 def run_command(*args: str) -> tuple[float, int, str]:
-    """Run a manage.py command in a child process; return (wall seconds, peak RSS MB of that child, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run a manage.py command in a child process; return (wall seconds, peak RSS MB of that child, stdout).
+
+    The peak comes from /usr/bin/time (the command's own maximum resident set): getrusage(RUSAGE_CHILDREN) would
+    also count the bench's own pages that the child holds between fork and exec.
+    """
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    done = subprocess.run(["/usr/bin/time", "-f", "PEAK_KB %M", sys.executable, str(ROOT / "manage.py"), *args],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     elapsed = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far; each bench runs its big command first or alone.
-    return elapsed, max(peak, before) // 1024, done.stdout.strip()
+    peak_kb = int(re.findall(r"PEAK_KB (\d+)", done.stderr)[-1])
+    return elapsed, peak_kb // 1024, done.stdout.strip()

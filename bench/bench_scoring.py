@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_scoring .venv/bin/python bench/bench_scoring.py [100000 ...]
 
 Each size: a synthetic CSV is imported into a fresh assessment, COPYed into a bare table for the raw query, then
-`manage.py aggregate` runs in a child process (in-process Celery unless REDIS_URL is set).
+`manage.py aggregate` runs in a child process (in-process Celery unless REDIS_URL is set). `--existing SLUG` scores
+an assessment bench_import.py left behind (with its bare table) instead of importing again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from _common import bench_assessment, copy_into_bare_table, raw_aggregate_second
 
 def main() -> None:
     require_postgres()
+    if sys.argv[1:2] == ["--existing"]:
+        score(sys.argv[2])
+        return
     sizes = [int(a) for a in sys.argv[1:]] or [100_000]
     for respondents in sizes:
         slug = f"bench-score-{respondents}"
@@ -30,14 +34,21 @@ def main() -> None:
             started = time.perf_counter()
             run_command("import_responses", assessment.slug, str(path))
             print(f"{respondents} respondents, {rows} ratings loaded in {time.perf_counter() - started:.1f} s")
-        raw = raw_aggregate_seconds()
-        seconds, peak_mb, out = run_command("aggregate", slug)
-        duration = float(re.search(r"succeeded in ([0-9.]+) s", out).group(1))
-        print(f"  raw aggregate query over the bare table: {raw:.2f} s")
-        print(f"  aggregate: {out}")
-        print(f"  run duration {duration:.2f} s (whole command {seconds:.2f} s), peak RSS {peak_mb} MB")
-        print(f"  ratio run / raw query: {duration / raw:.2f}x; target 2 x raw + 1 s = {2 * raw + 1:.2f} s -> "
-              f"{'met' if duration <= 2 * raw + 1 else 'MISSED'}")
+        score(slug)
+
+
+def score(slug: str) -> None:
+    """Time the raw aggregate query over the bare table, then the aggregate command, and print the ratio."""
+    for _ in range(2):
+        run_command("aggregate", slug)  # warm: the first reads after a bulk load also write the hint bits
+    raw = raw_aggregate_seconds()
+    seconds, peak_mb, out = run_command("aggregate", slug)
+    duration = float(re.search(r"succeeded in ([0-9.]+) s", out).group(1))
+    print(f"  raw aggregate query over the bare table: {raw:.2f} s")
+    print(f"  aggregate: {out}")
+    print(f"  run duration {duration:.2f} s (whole command {seconds:.2f} s), peak RSS {peak_mb} MB")
+    print(f"  ratio run / raw query: {duration / raw:.2f}x; target 2 x raw + 1 s = {2 * raw + 1:.2f} s -> "
+          f"{'met' if duration <= 2 * raw + 1 else 'MISSED'}")
 
 
 if __name__ == "__main__":

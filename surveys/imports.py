@@ -7,12 +7,13 @@ responses and ratings. Nothing is written unless every line is right; every bad 
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from typing import IO
 
 import pandas as pd
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,7 @@ from surveys import responses_csv
 from surveys.models import Questionnaire, Rating, Response
 
 MAX_ERRORS = 500
+ANALYZE_AFTER = 50_000  # ratings written by one import
 STAGING_COLUMNS = ["line", "respondent", "grp", "topic", "group_id", "topic_id", "questionnaire_id", "severity",
                    "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
 
@@ -93,6 +95,11 @@ def import_responses(assessment: Assessment, stream: IO[bytes] | bytes, filename
     questionnaires = questionnaires_by_group(assessment)
     try:
         with transaction.atomic():
+            if fast_path_applies(stream, filename):
+                summary = _import_copy(assessment, stream, topic_ids, group_ids, questionnaires)
+                if summary is not None:
+                    return summary
+                stream.seek(0)  # PostgreSQL could not read the file as plain CSV: the slow path names the problem
             return _import(assessment, stream, filename, topic_ids, group_ids, questionnaires)
     except responses_csv.FileError as exc:
         raise ImportRefused([file_message(exc)]) from None
@@ -127,11 +134,132 @@ def _import(
     return staging.apply(assessment)
 
 
+def fast_path_applies(stream: IO[bytes], filename: str) -> bool:
+    """Whether PostgreSQL can read the file itself: a CSV on PostgreSQL that can be read again if COPY gives up."""
+    return (connection.vendor == "postgresql" and filename.lower().endswith((".csv", ".txt"))
+            and stream.seekable())
+
+
+# The checks of responses_csv.validate in SQL, in its order: (code, cell, condition that makes the line bad); c.v_x
+# is the trimmed cell of column x. The bad_value checks for the four value columns go after unknown_topic.
+CHECKS = [
+    ("respondent_missing", "respondent", "c.v_respondent = ''"),
+    ("respondent_too_long", "respondent", "length(c.v_respondent) > %(limit)s"),
+    ("unknown_group", "grp", "NOT c.v_grp = ANY(%(groups)s)"),
+    ("unknown_topic", "topic", "NOT (upper(c.v_topic) = ANY(%(topics)s) OR c.v_topic = ANY(%(topics)s))"),
+    ("bad_horizon", "horizon", "NOT lower(c.v_horizon) IN ('', 'short', 'medium', 'long')"),
+    ("no_questionnaire", "grp", "c.v_grp = ANY(%(groups)s) AND NOT c.v_grp = ANY(%(addressed)s)"),
+]
+# pandas.to_numeric's idea of a number (signs, decimals, exponents); exponents beyond 3 digits are never 1..S.
+NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+
+
+def value_ok_sql(cell: str) -> str:
+    """SQL that is true when a trimmed cell is empty or a whole number 1..S (written any way pandas reads one).
+
+    CASE fixes the order of evaluation, so a cell that is not a number is never cast.
+    """
+    return (f"CASE WHEN {cell} = '' OR {cell} = ANY(%(literals)s) THEN true WHEN {cell} ~ '{NUMBER}' THEN "
+            f"({cell}::numeric = trunc({cell}::numeric) AND {cell}::numeric BETWEEN 1 AND %(scale)s) ELSE false END")
+
+
+def _import_copy(
+    assessment: Assessment, stream: IO[bytes], topic_ids: dict[str, int], group_ids: dict[str, int],
+    questionnaires: dict[str, int],
+) -> ImportSummary | None:
+    """Import a CSV by COPYing its bytes into a staging table and checking every line in set-based SQL.
+
+    Python only reads the header; PostgreSQL parses the millions of lines. Returns None (nothing written) when
+    COPY refuses the file's shape or encoding: the pandas path then reads it and names the problem.
+    """
+    import psycopg
+
+    first = stream.readline()
+    try:
+        header_text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if not header_text.strip():
+        raise responses_csv.FileError("empty")
+    header = responses_csv.check_header(next(csv.reader([header_text])))
+    if not header:
+        return None
+    header = [("grp" if c == "group" else c) for c in header]
+    raw_columns = ["respondent", "grp", "topic", *responses_csv.VALUE_COLUMNS, "horizon", "comment"]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in ("import_raw", "import_staging", "import_respondents"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by an earlier import in this transaction
+            cursor.execute("CREATE TEMPORARY TABLE import_raw (id bigint GENERATED ALWAYS AS IDENTITY, "
+                           + ", ".join(f"{c} text" for c in raw_columns) + ") ON COMMIT DROP")
+            with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv)") as copy:
+                while block := stream.read(1 << 20):
+                    copy.write(block)
+    except (psycopg.Error, DatabaseError):
+        return None
+
+    trimmed = ", ".join(f"btrim(coalesce({c}, '')) AS v_{c}" for c in raw_columns)
+    blank = " AND ".join(f"coalesce({c}, '') = ''" for c in raw_columns)
+    scale = assessment.scale
+    params = {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "groups": list(group_ids), "topics": list(topic_ids),
+              "addressed": list(questionnaires), "literals": [str(n) for n in range(1, scale + 1)], "scale": scale}
+    # A line whose cells are all empty is not data; lines count as in a spreadsheet (the header is line 1).
+    cells = f"SELECT id + 1 AS line, {trimmed} FROM import_raw WHERE NOT ({blank})"
+    checks = [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok_sql('c.v_' + c)}")
+                             for c in responses_csv.VALUE_COLUMNS), *CHECKS[4:]]
+    # One scan picks the bad lines (any check true); only those are taken apart check by check, in order.
+    checks_sql = (
+        f"SELECT c.line, p.ord, p.code, p.value FROM (SELECT * FROM ({cells}) c WHERE "
+        + " OR ".join(f"({condition})" for _code, _cell, condition in checks) + ") c CROSS JOIN LATERAL (VALUES "
+        + ", ".join(f"({i}, '{code}', c.v_{cell}, {condition})" for i, (code, cell, condition) in enumerate(checks))
+        + ") AS p(ord, code, value, bad) WHERE p.bad"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE import_raw")  # a fresh temporary table has no statistics: the joins below need them
+        cursor.execute(checks_sql + f" ORDER BY c.line, p.ord LIMIT {MAX_ERRORS + 1}", params)
+        found = cursor.fetchall()
+        if found:
+            cursor.execute(f"SELECT count(*) FROM ({checks_sql}) counted", params)
+            total = cursor.fetchone()[0]
+            raise refuse([sql_error(line, code, value, scale) for line, _ord, code, value in found[:MAX_ERRORS]],
+                         total)
+        topic = "CASE WHEN upper(v_topic) = ANY(%(topics)s) THEN upper(v_topic) ELSE v_topic END"
+        number = ("CASE WHEN c.v_{0} = '' THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN c.v_{0}::smallint "
+                  "ELSE c.v_{0}::numeric::smallint END AS {0}")
+        staged = cursor.execute(
+            "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
+            "SELECT c.line, c.v_respondent AS respondent, c.v_grp AS grp, t.code AS topic, g.id AS group_id, "
+            "t.id AS topic_id, q.id AS questionnaire_id, "
+            + ", ".join(number.format(v) for v in responses_csv.VALUE_COLUMNS)
+            + f", lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM ({cells}) c "
+            f"JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS t(code, id) ON t.code = {topic} "
+            "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[]) AS g(code, id) ON g.code = c.v_grp "
+            "JOIN unnest(%(addressed)s::text[], %(questionnaire_ids)s::bigint[]) AS q(code, id) ON q.code = c.v_grp",
+            {**params, "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
+             "questionnaire_ids": list(questionnaires.values())},
+        ).rowcount
+        if not staged:
+            raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
+    return Staging(create=False).apply(assessment)
+
+
+def sql_error(line: int, code: str, value: str, scale: int) -> responses_csv.LineError:
+    """Word a problem found in SQL exactly as responses_csv.validate words it."""
+    if code.startswith("bad_value:"):
+        column = code.split(":", 1)[1]
+        return responses_csv.LineError(line, "bad_value", {"name": column, "scale": scale, "value": value})
+    if code == "respondent_too_long":
+        return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "value": value})
+    return responses_csv.LineError(line, code, {"value": value})
+
+
 class Staging:
     """A temporary table holding the checked rows of one import, dropped at the end of the transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, create: bool = True) -> None:
         self.postgres = connection.vendor == "postgresql"
+        if not create:  # the rows are already staged (the COPY path)
+            return
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_staging")
             cursor.execute("DROP TABLE IF EXISTS import_respondents")
@@ -190,11 +318,15 @@ class Staging:
     def apply(self, assessment: Assessment) -> ImportSummary:
         """Write responses and ratings from the staged rows (or refuse with the whole-file errors)."""
         response_table, rating_table = Response._meta.db_table, Rating._meta.db_table
+        if self.postgres:
+            self.run("ANALYZE import_staging")  # a fresh temporary table has no statistics: the joins below need them
         self.run(
             "CREATE TEMPORARY TABLE import_respondents" + (" ON COMMIT DROP" if self.postgres else "") + " AS "
             "SELECT respondent, MIN(group_id) AS group_id, MAX(group_id) AS other_group_id, "
             "MIN(questionnaire_id) AS questionnaire_id, COUNT(*) AS ratings FROM import_staging GROUP BY respondent"
         )
+        if self.postgres:
+            self.run("ANALYZE import_respondents")
         respondents, conflicts = self.fetch(
             "SELECT COUNT(*), SUM(CASE WHEN group_id <> other_group_id THEN 1 ELSE 0 END) FROM import_respondents"
         )[0]
@@ -228,7 +360,9 @@ class Staging:
                     "financial_likelihood, horizon, comment, dont_know) "
                     "SELECT r.id, s.topic_id, s.severity, s.likelihood, s.magnitude, s.financial_likelihood, "
                     "COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM import_staging s "
-                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent",
+                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent"
+                    # Key order keeps the inserts into the indexes local (measured: 12 s instead of 18 s at 2.4 M).
+                    + (" ORDER BY r.id, s.topic_id" if self.postgres else ""),
                     [assessment.pk],
                 )
         except IntegrityError:
@@ -237,4 +371,8 @@ class Staging:
             if not errors:
                 raise
             raise refuse(errors, len(errors)) from None
+        if self.postgres and ratings >= ANALYZE_AFTER:
+            # A bulk load leaves the planner's statistics saying the tables are tiny until autovacuum catches up:
+            # the scoring query then picks a nested loop over a million responses (22 s instead of 3 s).
+            self.run(f"ANALYZE {response_table}, {rating_table}")
         return ImportSummary(respondents=int(respondents), ratings=int(ratings), replaced=int(replaced))

@@ -1,0 +1,78 @@
+"""On PostgreSQL a CSV is parsed and checked by the database (COPY + SQL): same rows, same messages as pandas."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from materiality.services import ImportRefused
+from surveys import imports
+from surveys.models import Rating
+from tests.scoring_helpers import make_questionnaires, synthetic_csv
+
+pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                reason="needs PostgreSQL (set DATABASE_URL)")
+
+HEADER = "respondent,group,topic,severity,likelihood,magnitude,financial_likelihood,horizon,comment\n"
+BAD = HEADER + (
+    "r-1,customers,e01,4,3,,,,\n"
+    "r-1,customers,E02, 3.0 ,1e0,,,, hi \n"
+    ",nobody,X99,0,3.5,abc,9,someday,\n"
+    ",,,,,,,,\n"
+    f"{'x' * 101},customers,E03,+2,.5e1,,,Short,\n"
+    "r-3,customers,E04,5,1e9999,-1,03,medium,\n"
+    "r-2,management,S07,5,4,5,3,LONG,\"Recall, costs\"\n"
+)
+
+
+@pytest.fixture
+def ready(assessment):
+    make_questionnaires(assessment)
+    return assessment
+
+
+def errors(assessment, data: bytes, *, fast: bool, monkeypatch) -> list[str]:
+    monkeypatch.setattr(imports, "fast_path_applies", lambda stream, name: fast)
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_responses(assessment, data, "answers.csv")
+    return exc.value.errors
+
+
+def test_sql_checks_name_the_same_lines_and_reasons_as_pandas(ready, monkeypatch):
+    slow = errors(ready, BAD.encode(), fast=False, monkeypatch=monkeypatch)
+    fast = errors(ready, BAD.encode(), fast=True, monkeypatch=monkeypatch)
+    assert fast == slow
+    assert [e.split(":")[0] for e in fast][:3] == ["Line 4", "Line 4", "Line 4"]
+    assert not Rating.objects.exists()
+
+
+def test_files_copy_cannot_read_fall_back_to_the_pandas_messages(ready, monkeypatch):
+    for data in (HEADER.encode() + b"r-1,customers,E01,\xff,3,,,,\n",
+                 (HEADER + "r-1,customers,E01,4,3,,,,\n\nr-2,customers,E01,4,3,,,,,,\n").encode()):
+        assert errors(ready, data, fast=True, monkeypatch=monkeypatch) == \
+            errors(ready, data, fast=False, monkeypatch=monkeypatch)
+
+
+def test_a_short_line_copy_refuses_is_still_imported_by_the_fallback(ready, monkeypatch):
+    monkeypatch.setattr(imports, "fast_path_applies", lambda stream, name: True)
+    summary = imports.import_responses(ready, HEADER.encode() + b"r-1,customers,E01,4,3\n\nr-2,customers,E02,,\n",
+                                       "answers.csv")
+    assert (summary.respondents, summary.ratings) == (2, 2)
+    assert sorted(Rating.objects.values_list("topic__code", "severity", "likelihood")) == [("E01", 4, 3),
+                                                                                           ("E02", None, None)]
+
+
+def test_good_files_store_the_same_ratings_either_way(ready, monkeypatch):
+    data = synthetic_csv(ready, per_group=4, seed=3) + b"r-2,management,s07,5,4,5, 3.0 ,LONG, Recall \n"
+    stored = []
+    for fast in (True, False, True):  # the second and third replace the answers of the first
+        monkeypatch.setattr(imports, "fast_path_applies", lambda stream, name, fast=fast: fast)
+        summary = imports.import_responses(ready, data, "answers.csv")
+        assert summary.ratings == 36 * 24 + 1
+        stored.append(sorted(Rating.objects.values_list(
+            "response__respondent_key", "response__group__code", "response__questionnaire_id", "topic__code",
+            "severity", "likelihood", "magnitude", "financial_likelihood", "horizon", "comment")))
+    assert stored[0] == stored[1] == stored[2]
+    assert ("r-2", "management") in {row[:2] for row in stored[0]}
+    assert [row for row in stored[0] if row[0] == "r-2"][0][4:] == (5, 4, 5, 3, "long", "Recall")
