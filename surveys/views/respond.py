@@ -122,11 +122,10 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
                 translation.activate(switch)
                 language = switch
             try:
-                services.save_answers(response, form.answers(), language=translation.get_language())
                 if request.POST.get("action") == "submit":
-                    if not services.submit_response(response, topics):
-                        raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
+                    services.submit_answers(response, form.answers(), topics, language=translation.get_language())
                     return redirect("surveys:respond_thanks", token=token)
+                services.save_answers(response, form.answers(), language=translation.get_language())
             except AlreadySubmitted:
                 return link_closed(request, LinkClosed(LinkClosed.SUBMITTED, questionnaire))
             except LinkClosed as exc:
