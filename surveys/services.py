@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Model, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -315,13 +315,18 @@ class LinkClosed(Exception):
         self.questionnaire = questionnaire
 
 
+def one_or_none(rows: QuerySet) -> Model | None:
+    """Return the row a unique look-up finds, or None (without first()'s ORDER BY, which a unique key needs not)."""
+    return next(iter(rows.order_by()[:1]), None)
+
+
 def find_invitation(token: str) -> Invitation:
     """Return the usable invitation a token opens, or raise LinkClosed saying why not."""
     invitation = None
     if tokens.looks_like_token(token):
-        row = (InvitationToken.objects
-               .select_related("invitation__questionnaire__assessment__library", "invitation__contact")
-               .filter(token_hash=tokens.hash_token(token)).first())
+        # Not the contact: only a first visit needs it (its language), and each join costs planning time.
+        row = one_or_none(InvitationToken.objects.select_related("invitation__questionnaire__assessment__library")
+                          .filter(token_hash=tokens.hash_token(token)))
         invitation = row.invitation if row else None
     if invitation is None:
         raise LinkClosed(LinkClosed.UNKNOWN)
@@ -367,9 +372,9 @@ def find_response(invitation: Invitation, browser_secret: str | None) -> Respons
     """Return this respondent's response, if they have started one."""
     if invitation.is_open_link and not browser_secret:
         return None
-    return Response.objects.filter(
+    return one_or_none(Response.objects.filter(
         assessment_id=invitation.questionnaire.assessment_id, respondent_key=respondent_key(invitation, browser_secret)
-    ).first()
+    ))
 
 
 def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
@@ -378,7 +383,7 @@ def start_response(invitation: Invitation, *, browser_secret: str | None, langua
     key = respondent_key(invitation, browser_secret)
     questionnaire = invitation.questionnaire
     mine = Response.objects.filter(assessment_id=questionnaire.assessment_id, respondent_key=key)
-    response = mine.first()  # usually there: one query, no transaction
+    response = one_or_none(mine)  # usually there: one query, no transaction
     if response is None:
         try:
             with transaction.atomic():
