@@ -348,7 +348,8 @@ def main() -> None:
     print("  " + get_cpu)
     print(f"submit (POST, full form):   {n / post_time:7.1f} responses/s   "
           f"p50 {statistics.median(post_lat) * 1000:6.1f} ms   "
-          f"p95 {percentile(post_lat, 95) * 1000:6.1f} ms   errors {post_errors}")
+          f"p95 {percentile(post_lat, 95) * 1000:6.1f} ms   p99 {percentile(post_lat, 99) * 1000:6.1f} ms   "
+          f"max {max(post_lat) * 1000:6.1f} ms   errors {post_errors}")
     print("  " + post_cpu)
     print(f"stored: {responses.count()} responses, {submitted_count} submitted, ratings per response {sorted(per_response)}")
     ok = responses.count() == n and submitted_count == n and per_response == {24}

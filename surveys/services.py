@@ -450,10 +450,10 @@ def is_complete(rating: Rating | Answer, required: list[str]) -> bool:
     return all(getattr(rating, item) not in (None, "") or item in rating.dont_know for item in required)
 
 
-def answered_topic_ids(response: Response) -> set[int]:
-    """Return the ids of the topics whose required items are all answered."""
+def answered_topic_ids(response: Response, ratings: Iterable[Rating] | None = None) -> set[int]:
+    """Return the ids of the topics whose required items are all answered (from `ratings` when already loaded)."""
     required = response.questionnaire.required_items()
-    return {r.topic_id for r in response.ratings.all() if is_complete(r, required)}
+    return {r.topic_id for r in (response.ratings.all() if ratings is None else ratings) if is_complete(r, required)}
 
 
 class Incomplete(Exception):

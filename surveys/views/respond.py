@@ -175,7 +175,7 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
     current = translation.get_language()
     ratings = {r.topic_id: r for r in response.ratings.all()}
     form = AnswerForm(questionnaire, topics, scale, ratings=ratings)
-    answered = services.answered_topic_ids(response) if ratings else set()
+    answered = services.answered_topic_ids(response, ratings.values())
     context = page_context(questionnaire, form, current, answered)
     context.update({
         "token": token, "errors": errors, "missing": [(t.pk, t.code, t.name_for(current)) for t in missing],
