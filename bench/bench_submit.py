@@ -139,9 +139,15 @@ def cpu_report(before: CpuSnapshot, after: CpuSnapshot, count: int, wall: float)
     idle = (after.machine[1] - before.machine[1]) / TICK
     other = max(0.0, busy - server - database - client)
     per = 1000 / count
-    return (f"CPU per request: gunicorn {server * per:5.2f} ms, PostgreSQL {database * per:5.2f} ms, "
-            f"client {client * per:5.2f} ms, other processes {other * per:5.2f} ms, idle {idle * per:5.2f} ms "
-            f"(2 cores = {2000 / (count / wall):5.2f} ms of CPU per request at this rate)")
+    ours = (server + database + client) * per
+    cores = os.cpu_count() or 1
+    report = (f"CPU per request: gunicorn {server * per:5.2f} ms, PostgreSQL {database * per:5.2f} ms, "
+              f"client {client * per:5.2f} ms, other processes {other * per:5.2f} ms, idle {idle * per:5.2f} ms; "
+              f"{cores} cores alone would serve about {cores * 1000 / ours:4.0f}/s at {ours:4.2f} ms each")
+    if busy + idle and other / (busy + idle) > 0.1:
+        report += (f"\n  NOTE: other processes used {100 * other / (busy + idle):.0f}% of the machine during this "
+                   f"phase: the rate above is not this server's alone; run again on a quiet machine")
+    return report
 
 
 # --- a cheap HTTP/1.1 client ------------------------------------------------------------------------

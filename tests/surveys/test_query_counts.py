@@ -1,4 +1,5 @@
-"""The respondent's requests run a fixed, small number of queries: these pin the submit, autosave and page paths.
+"""The respondent's requests run a fixed, small number of queries (pinned here for the submit, autosave and page
+paths), and the per-process caches that make them cheap never show one page's state or language on another.
 
 Inside a test every transaction is a savepoint, so BEGIN/COMMIT show up here as SAVEPOINT/RELEASE.
 """
@@ -6,6 +7,7 @@ Inside a test every transaction is a savepoint, so BEGIN/COMMIT show up here as 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from surveys import services
@@ -97,3 +99,25 @@ def test_a_published_library_topic_list_is_read_once_per_process(cycle, django_a
     with django_assert_num_queries(0):
         again = services.questionnaire_topics(questionnaire)
     assert len(again) == 24 and [t.pillar for t in again] == sorted((t.pillar for t in again), key="ESG".index)
+
+
+# --- what the per-process caches must never do: show one page's state or language on another -------------------
+
+def test_a_kept_blank_card_is_never_served_in_the_wrong_language(client, sent):
+    english = client.get(reverse("surveys:respond_form", kwargs={"token": sent[EMAIL]})).content.decode()
+    assert english.count('-dk">Don\'t know</label>') == 48 and english.count("Severity of the impact") == 24
+    chinese = Client().get(reverse("surveys:respond_form", kwargs={"token": sent["customers.2@example.org"]}))
+    html = chinese.content.decode()
+    assert html.count('-dk">不知道</label>') == 48 and html.count("影响的严重程度") == 24
+    assert "Don't know" not in html and "Severity of the impact" not in html
+
+
+def test_a_kept_blank_card_never_hides_an_answer(client, sent):
+    other, url = Client(), reverse("surveys:respond_form", kwargs={"token": sent[EMAIL]})
+    topics, _ = form_fields(other, sent["community.1@example.org"])  # same questionnaire: its blank cards are kept
+    half, done = topics[0], topics[1]  # one item answered ("Don't know"), and both items answered
+    client.post(url, {"topics": [half, done], f"t{half}-likelihood": "dk", f"t{done}-severity": "2",
+                      f"t{done}-likelihood": "4", "action": "save"})
+    html = client.get(url).content.decode()
+    assert html.count(" checked") == 3 and html.count("topic-done") == 1
+    assert f'id="t{half}-likelihood-dk" value="dk" autocomplete="off" checked' in html
