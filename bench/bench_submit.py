@@ -309,7 +309,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--port", type=int, default=8101)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3, help="2 cores: 3 sync workers served best")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     args = parser.parse_args()
