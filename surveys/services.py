@@ -7,11 +7,13 @@ surveys/imports.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Model, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -313,12 +315,18 @@ class LinkClosed(Exception):
         self.questionnaire = questionnaire
 
 
+def one_or_none(rows: QuerySet) -> Model | None:
+    """Return the row a unique look-up finds, or None (without first()'s ORDER BY, which a unique key needs not)."""
+    return next(iter(rows.order_by()[:1]), None)
+
+
 def find_invitation(token: str) -> Invitation:
     """Return the usable invitation a token opens, or raise LinkClosed saying why not."""
     invitation = None
     if tokens.looks_like_token(token):
-        row = (InvitationToken.objects.select_related("invitation__questionnaire__assessment", "invitation__contact")
-               .filter(token_hash=tokens.hash_token(token)).first())
+        # Not the contact: only a first visit needs it (its language), and each join costs planning time.
+        row = one_or_none(InvitationToken.objects.select_related("invitation__questionnaire__assessment__library")
+                          .filter(token_hash=tokens.hash_token(token)))
         invitation = row.invitation if row else None
     if invitation is None:
         raise LinkClosed(LinkClosed.UNKNOWN)
@@ -337,10 +345,14 @@ def mark_opened(invitation: Invitation) -> None:
     """Record the first visit of a personal link (sent -> opened); later visits write nothing."""
     if invitation.is_open_link or invitation.opened_at is not None:
         return
-    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
-    Invitation.objects.filter(
-        pk=invitation.pk, status__in=[Invitation.Status.CREATED, Invitation.Status.SENT, Invitation.Status.FAILED]
-    ).update(status=Invitation.Status.OPENED)
+    now = timezone.now()
+    unopened = [Invitation.Status.CREATED, Invitation.Status.SENT, Invitation.Status.FAILED]
+    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(
+        opened_at=now, status=Case(When(status__in=unopened, then=Value(Invitation.Status.OPENED)), default=F("status")),
+    )
+    invitation.opened_at = now
+    if invitation.status in unopened:
+        invitation.status = Invitation.Status.OPENED
 
 
 def open_link_key(browser_secret: str) -> str:
@@ -360,9 +372,9 @@ def find_response(invitation: Invitation, browser_secret: str | None) -> Respons
     """Return this respondent's response, if they have started one."""
     if invitation.is_open_link and not browser_secret:
         return None
-    return Response.objects.filter(
+    return one_or_none(Response.objects.filter(
         assessment_id=invitation.questionnaire.assessment_id, respondent_key=respondent_key(invitation, browser_secret)
-    ).first()
+    ))
 
 
 def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
@@ -370,15 +382,17 @@ def start_response(invitation: Invitation, *, browser_secret: str | None, langua
     mark_opened(invitation)
     key = respondent_key(invitation, browser_secret)
     questionnaire = invitation.questionnaire
-    try:
-        with transaction.atomic():
-            response, _created = Response.objects.get_or_create(
-                assessment_id=questionnaire.assessment_id, respondent_key=key,
-                defaults={"questionnaire": questionnaire, "group_id": invitation.group_id,
-                          "invitation": invitation, "language": language},
-            )
-    except IntegrityError:  # the other tab created it between our get and our insert
-        response = Response.objects.get(assessment_id=questionnaire.assessment_id, respondent_key=key)
+    mine = Response.objects.filter(assessment_id=questionnaire.assessment_id, respondent_key=key)
+    response = one_or_none(mine)  # usually there: one query, no transaction
+    if response is None:
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    assessment_id=questionnaire.assessment_id, respondent_key=key, questionnaire=questionnaire,
+                    group_id=invitation.group_id, invitation=invitation, language=language,
+                )
+        except IntegrityError:  # the other tab created it between our look-up and our insert
+            response = mine.get()
     if response.status == Response.Status.SUBMITTED:
         raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
     return response
@@ -401,35 +415,45 @@ class AlreadySubmitted(Exception):
     """The response was submitted already (another tab, a double click): nothing was changed."""
 
 
+def claim_draft(response: Response, **changes: object) -> None:
+    """Update a draft (in the caller's transaction), refusing a submitted one with AlreadySubmitted.
+
+    The conditional UPDATE both refuses a submitted response and locks the row against a concurrent submit.
+    """
+    changes["updated_at"] = timezone.now()
+    if not Response.objects.filter(pk=response.pk, status=Response.Status.DRAFT).update(**changes):
+        raise AlreadySubmitted
+
+
+def upsert_ratings(response: Response, answers: dict[Topic, Answer]) -> None:
+    """Write the given topics' ratings in one INSERT .. ON CONFLICT UPDATE; every item is overwritten."""
+    if answers:
+        Rating.objects.bulk_create(
+            [Rating(response=response, topic=topic, severity=a.severity, likelihood=a.likelihood,
+                    magnitude=a.magnitude, financial_likelihood=a.financial_likelihood, horizon=a.horizon,
+                    comment=a.comment, dont_know=list(a.dont_know)) for topic, a in answers.items()],
+            update_conflicts=True, unique_fields=["response", "topic"],
+            update_fields=[*RATED_NAMES, "horizon", "comment", "dont_know"],
+        )
+
+
 def save_answers(response: Response, answers: dict[Topic, Answer], *, language: str | None = None) -> int:
     """Upsert the given topics' ratings in one statement; refuse once the response is submitted. Return the count."""
     with transaction.atomic():
-        # The conditional UPDATE both refuses a submitted response and locks the row against a concurrent submit.
-        changes: dict[str, object] = {"updated_at": timezone.now()}
-        if language:
-            changes["language"] = language
-        if not Response.objects.filter(pk=response.pk, status=Response.Status.DRAFT).update(**changes):
-            raise AlreadySubmitted
-        if answers:
-            Rating.objects.bulk_create(
-                [Rating(response=response, topic=topic, severity=a.severity, likelihood=a.likelihood,
-                        magnitude=a.magnitude, financial_likelihood=a.financial_likelihood, horizon=a.horizon,
-                        comment=a.comment, dont_know=list(a.dont_know)) for topic, a in answers.items()],
-                update_conflicts=True, unique_fields=["response", "topic"],
-                update_fields=[*RATED_NAMES, "horizon", "comment", "dont_know"],
-            )
+        claim_draft(response, **({"language": language} if language else {}))
+        upsert_ratings(response, answers)
     return len(answers)
 
 
-def is_complete(rating: Rating, required: list[str]) -> bool:
-    """Tell whether every required item of a topic has a value or "Don't know"."""
+def is_complete(rating: Rating | Answer, required: list[str]) -> bool:
+    """Tell whether every required item of a topic (a stored rating or a posted answer) has a value or "Don't know"."""
     return all(getattr(rating, item) not in (None, "") or item in rating.dont_know for item in required)
 
 
-def answered_topic_ids(response: Response) -> set[int]:
-    """Return the ids of the topics whose required items are all answered."""
+def answered_topic_ids(response: Response, ratings: Iterable[Rating] | None = None) -> set[int]:
+    """Return the ids of the topics whose required items are all answered (from `ratings` when already loaded)."""
     required = response.questionnaire.required_items()
-    return {r.topic_id for r in response.ratings.all() if is_complete(r, required)}
+    return {r.topic_id for r in (response.ratings.all() if ratings is None else ratings) if is_complete(r, required)}
 
 
 class Incomplete(Exception):
@@ -440,11 +464,43 @@ class Incomplete(Exception):
         self.topics = topics
 
 
-def questionnaire_topics(questionnaire: Questionnaire) -> list[Topic]:
-    """Return the topics a questionnaire asks about: the library's current topics, E then S then G."""
+PUBLISHED_TOPICS_CACHE = 32  # libraries whose topic lists one process keeps
+
+
+@functools.lru_cache(maxsize=PUBLISHED_TOPICS_CACHE)
+def published_topics(library_id: int, published_at: dt.datetime) -> tuple[Topic, ...]:
+    """Return a published library's asked topics, E then S then G; cached per process (published is read-only)."""
+    return tuple(library_topics(library_id))
+
+
+def library_topics(library_id: int) -> list[Topic]:
     order = {"E": 0, "S": 1, "G": 2}
-    topics = Topic.objects.filter(library_id=questionnaire.assessment.library_id).exclude(change_kind=Topic.Change.RETIRED)
+    topics = Topic.objects.filter(library_id=library_id).exclude(change_kind=Topic.Change.RETIRED)
     return sorted(topics, key=lambda t: (order.get(t.pillar, 9), t.position, t.code))
+
+
+def questionnaire_topics(questionnaire: Questionnaire) -> list[Topic]:
+    """Return the topics a questionnaire asks about: the library's current topics, E then S then G.
+
+    Every respondent page needs them, so a published library's list is kept per process, keyed by the library and
+    its publication time: publishing makes a library read-only, so the key can never point at stale topics.
+    """
+    library = questionnaire.assessment.library
+    if library.published_at is None:
+        return library_topics(library.pk)
+    return list(published_topics(library.pk, library.published_at))
+
+
+def _submit_now(response: Response, values: list[int | None], topic_count: int, *, language: str | None) -> None:
+    """Mark a complete draft submitted (and its personal invitation), inside the caller's transaction."""
+    questionnaire = response.questionnaire
+    now = timezone.now()
+    flags = quality.quality_flags(values, seconds=(now - response.started_at).total_seconds(),
+                                  item_count=topic_count * len(questionnaire.rated_items()))
+    claim_draft(response, status=Response.Status.SUBMITTED, submitted_at=now, quality_flags=flags,
+                **({"language": language} if language else {}))
+    if response.invitation_id and not response.invitation.is_open_link:
+        Invitation.objects.filter(pk=response.invitation_id).update(status=Invitation.Status.SUBMITTED, submitted_at=now)
 
 
 def submit_response(response: Response, topics: list[Topic]) -> bool:
@@ -455,16 +511,37 @@ def submit_response(response: Response, topics: list[Topic]) -> bool:
     missing = [t for t in topics if t.pk not in ratings or not is_complete(ratings[t.pk], required)]
     if missing:
         raise Incomplete(missing)
-    now = timezone.now()
     values = [getattr(r, item) for r in ratings.values() for item in questionnaire.rated_items()]
-    flags = quality.quality_flags(values, seconds=(now - response.started_at).total_seconds(),
-                                  item_count=len(topics) * len(questionnaire.rated_items()))
+    try:
+        with transaction.atomic():
+            _submit_now(response, values, len(topics), language=None)
+    except AlreadySubmitted:
+        return False
+    return True
+
+
+def submit_answers(response: Response, answers: dict[Topic, Answer], topics: list[Topic], *,
+                   language: str | None = None) -> None:
+    """Save the posted answers and submit the response once, in one transaction when the post answers everything.
+
+    Raise Incomplete (the answers are saved) when a topic still lacks an answer, AlreadySubmitted (nothing saved)
+    when another tab or a double click got there first. The page posts every topic, so its answers alone tell
+    whether the response is complete: the upsert overwrites every item of every posted topic. A post naming only
+    some topics falls back to saving, then checking what is stored.
+    """
+    if any(t not in answers for t in topics):
+        save_answers(response, answers, language=language)
+        if not submit_response(response, topics):
+            raise AlreadySubmitted
+        return
+    questionnaire = response.questionnaire
+    required = questionnaire.required_items()
+    missing = [t for t in topics if not is_complete(answers[t], required)]
+    if missing:
+        save_answers(response, answers, language=language)
+        raise Incomplete(missing)
+    values = [getattr(a, item) for a in answers.values() for item in questionnaire.rated_items()]
     with transaction.atomic():
-        claimed = Response.objects.filter(pk=response.pk, status=Response.Status.DRAFT).update(
-            status=Response.Status.SUBMITTED, submitted_at=now, quality_flags=flags,
-        )
-        if claimed and response.invitation_id and not response.invitation.is_open_link:
-            Invitation.objects.filter(pk=response.invitation_id).update(
-                status=Invitation.Status.SUBMITTED, submitted_at=now
-            )
-    return bool(claimed)
+        # Claim first: the UPDATE locks the row, so a second tab waits here and then finds it submitted.
+        _submit_now(response, values, len(topics), language=language)
+        upsert_ratings(response, answers)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from materiality.models import Topic
 from surveys import services
-from surveys.forms import AnswerForm
+from surveys.forms import AnswerField, AnswerForm
 from surveys.items import COMMENT_LABEL, HORIZON_LABEL
 from surveys.models import Invitation, Questionnaire, Response
 from surveys.services import AlreadySubmitted, Incomplete, LinkClosed
@@ -37,7 +40,7 @@ def browser_cookie(invitation: Invitation) -> str:
 
 def use_contact_language(request: HttpRequest, invitation: Invitation) -> str | None:
     """Show a personal link in the contact's preferred language until they pick one; return it to remember."""
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or invitation.contact is None:
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or invitation.contact_id is None:
         return None
     translation.activate(invitation.contact.language)
     request.LANGUAGE_CODE = translation.get_language()
@@ -54,19 +57,51 @@ def remember(page: HttpResponse, invitation: Invitation, *, secret: str | None, 
     return page
 
 
-def page_context(questionnaire: Questionnaire, form: AnswerForm, language: str) -> dict[str, object]:
+CARD_TEMPLATE = "surveys/_topic_card.html"
+BLANK_CARDS: dict[tuple, str] = {}  # unanswered topic cards, the same for every respondent; per process
+BLANK_CARDS_MAX = 2000
+
+
+def topic_card(entry: dict[str, object], shared: dict[str, object], *, done: bool,
+               published_at: dt.datetime | None) -> str:
+    """Render one topic's card. An unanswered card of a published library is the same for every respondent (its
+    text is read-only), so it is kept per process, keyed by everything it shows; answered cards render each time.
+    """
+    fields: list[AnswerField] = entry["fields"]
+    key = None
+    if published_at is not None and not done and not any(f.value for f in fields):
+        key = (translation.get_language(), shared["language"], published_at, entry["topic"].pk,
+               tuple(shared["scale_choices"]), tuple((f.name, f.kind) for f in fields))
+        if (html := BLANK_CARDS.get(key)) is not None:
+            return html
+    html = get_template(CARD_TEMPLATE).render({**shared, "t": entry, "done": done})
+    if key is not None:
+        if len(BLANK_CARDS) >= BLANK_CARDS_MAX:
+            BLANK_CARDS.clear()
+        BLANK_CARDS[key] = html
+    return html
+
+
+def page_context(questionnaire: Questionnaire, form: AnswerForm, language: str,
+                 answered_ids: set[int] = frozenset()) -> dict[str, object]:
+    """The questionnaire page's context; each topic's `card` renders when the template asks for it."""
+    shared = {"scale_choices": form.scale_choices(), "horizon_choices": form.horizon_choices(),
+              "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL, "language": language}
+    published_at = questionnaire.assessment.library.published_at
     pillars = []
     labels = dict(Topic.Pillar.choices)
     for code in PILLARS:
         topics = [t for t in form.topics if t.pillar == code]
         if topics:
-            pillars.append({"code": code, "label": labels[code],
-                            "topics": [{"topic": t, "name": t.name_for(language),
-                                        "description": t.description_for(language),
-                                        "fields": form.fields_for(t)} for t in topics]})
+            entries = [{"topic": t, "name": t.name_for(language), "description": t.description_for(language),
+                        "fields": form.fields_for(t)} for t in topics]
+            for entry in entries:
+                entry["card"] = functools.partial(topic_card, entry, shared, published_at=published_at,
+                                                  done=entry["topic"].pk in answered_ids)
+            pillars.append({"code": code, "label": labels[code], "topics": entries})
     return {"questionnaire": questionnaire, "title": questionnaire.title_for(language),
             "intro": questionnaire.intro_for(language), "pillars": pillars, "form": form,
-            "scale_choices": form.scale_choices(), "horizon_choices": form.horizon_choices(),
+            "scale_choices": shared["scale_choices"], "horizon_choices": shared["horizon_choices"],
             "total": len(form.topics), "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL}
 
 
@@ -122,11 +157,10 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
                 translation.activate(switch)
                 language = switch
             try:
-                services.save_answers(response, form.answers(), language=translation.get_language())
                 if request.POST.get("action") == "submit":
-                    if not services.submit_response(response, topics):
-                        raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
+                    services.submit_answers(response, form.answers(), topics, language=translation.get_language())
                     return redirect("surveys:respond_thanks", token=token)
+                services.save_answers(response, form.answers(), language=translation.get_language())
             except AlreadySubmitted:
                 return link_closed(request, LinkClosed(LinkClosed.SUBMITTED, questionnaire))
             except LinkClosed as exc:
@@ -141,8 +175,8 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
     current = translation.get_language()
     ratings = {r.topic_id: r for r in response.ratings.all()}
     form = AnswerForm(questionnaire, topics, scale, ratings=ratings)
-    answered = services.answered_topic_ids(response) if ratings else set()
-    context = page_context(questionnaire, form, current)
+    answered = services.answered_topic_ids(response, ratings.values())
+    context = page_context(questionnaire, form, current, answered)
     context.update({
         "token": token, "errors": errors, "missing": [(t.pk, t.code, t.name_for(current)) for t in missing],
         "answered": len(answered), "answered_ids": answered, "saved": request.GET.get("saved") == "1",
