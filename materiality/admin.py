@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.forms.models import model_to_dict
 
+from materiality import audit
 from materiality.models import (
     Approval,
     Assessment,
@@ -22,7 +24,52 @@ def is_frozen(obj: object | None) -> bool:
     return assessment is not None and assessment.is_confirmed
 
 
-class FreezeAdmin(admin.ModelAdmin):
+def admin_snapshot(obj: object) -> dict:
+    """Return a model instance's fields as JSON-ready values for the audit trail."""
+    return audit.snapshot_dict(model_to_dict(obj))
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """The admin writes audit entries like every page does, so a superuser's change is never silent."""
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        before = admin_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        after = admin_snapshot(obj)
+        if before != after:
+            audit.record(request.user, f"admin.{'change' if change else 'add'}", obj, before=before, after=after,
+                         object_type=type(obj).__name__)
+
+    def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
+        before = [admin_snapshot(o) for o in formset.queryset]
+        super().save_formset(request, form, formset, change)
+        after = [admin_snapshot(o) for o in formset.model.objects.filter(pk__in=formset.queryset.values("pk"))] + [
+            admin_snapshot(o) for o in formset.new_objects]
+        if before != after:
+            audit.record(request.user, "admin.change", form.instance, before={formset.model.__name__: before},
+                         after={formset.model.__name__: after}, object_type=type(form.instance).__name__)
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        audit.record(request.user, "admin.delete", obj, before=admin_snapshot(obj), object_type=type(obj).__name__)
+        super().delete_model(request, obj)
+
+
+def is_published(obj: object | None) -> bool:
+    library = obj if isinstance(obj, IssueLibrary) else getattr(obj, "library", None)
+    return library is not None and library.is_published
+
+
+class LibraryAdmin(AuditedAdmin):
+    """A published library is read-only everywhere, the admin included."""
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_published(obj) and super().has_delete_permission(request, obj)
+
+
+class FreezeAdmin(AuditedAdmin):
     """Objects of a confirmed assessment open read-only: no change, no delete."""
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
@@ -49,15 +96,24 @@ class TopicInline(admin.TabularInline):
     extra = 0
     show_change_link = True
 
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_published(obj) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_published(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return not is_published(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(IssueLibrary)
-class IssueLibraryAdmin(admin.ModelAdmin):
+class IssueLibraryAdmin(LibraryAdmin):
     list_display = ["year", "name", "template", "published_at"]
     inlines = [TopicInline]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(LibraryAdmin):
     list_display = ["code", "name_en", "pillar", "library", "change_kind"]
     list_filter = ["library", "pillar", "change_kind"]
     search_fields = ["code", "name_en", "name_zh"]

@@ -97,6 +97,27 @@ def verify() -> Verification:
     return Verification(checked, None)
 
 
+def snapshot_dict(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a dict of field values as JSON-ready values (model instances become their primary keys)."""
+    return _canonical({k: getattr(v, "pk", v) if hasattr(v, "_meta") else
+                       ([getattr(i, "pk", i) for i in v] if isinstance(v, list | tuple | set) else v)
+                       for k, v in values.items()})
+
+
 def snapshot(obj: object, fields: list[str]) -> dict[str, Any]:
     """Return the named fields of a model instance as JSON-ready values (for before/after)."""
     return _canonical({name: getattr(obj, name) for name in fields})
+
+
+def changes(before: Any, after: Any, limit: int = 300) -> list[tuple[str, str, str]]:
+    """Return (field, before, after) for the fields that differ, as short text, for people reading the trail."""
+    def text(value: Any) -> str:
+        shown = "—" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        return shown if len(shown) <= limit else shown[:limit] + "…"
+
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        if before == after:
+            return []
+        return [("", text(before), text(after))]
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(k, text(before.get(k)), text(after.get(k))) for k in keys if before.get(k) != after.get(k)]

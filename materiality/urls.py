@@ -54,6 +54,8 @@ app_patterns = [
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says; answer with the static icon instead of a 404.
+    path("favicon.ico", home.favicon),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

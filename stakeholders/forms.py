@@ -23,6 +23,9 @@ def _helper(label: str) -> FormHelper:
     return helper
 
 
+MAX_CHANNELS = 50
+
+
 class GroupForm(forms.ModelForm):
     needs_topics = forms.MultipleChoiceField(
         label=_("Needs and expectations"), required=False, widget=forms.CheckboxSelectMultiple,
@@ -32,8 +35,8 @@ class GroupForm(forms.ModelForm):
         help_text=_("One channel per line."),
     )
     default_weight = forms.FloatField(
-        label=_("Default weight"), min_value=0, initial=1.0,
-        help_text=_("The group's weight in the scores of a new assessment; 0 or more."),
+        label=_("Default weight"), min_value=0, max_value=100, initial=1.0,
+        help_text=_("The group's weight in the scores of a new assessment, from 0 to 100."),
     )
 
     class Meta:
@@ -67,11 +70,18 @@ class GroupForm(forms.ModelForm):
             raise forms.ValidationError(_("%(code)s is reserved; choose another code.") % {"code": code})
         if StakeholderGroup.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another group already has the code %(code)s.") % {"code": code})
+        if self.instance.pk and code != self.instance.code and services.group_usage(self.instance):
+            # Import files, open links and scripts name groups by code: a used code must stay as it is.
+            raise forms.ValidationError(_("This group is already in use, so its code can no longer change."))
         return code
 
     def clean_channels(self) -> list[str]:
-        lines = (line.strip() for line in self.cleaned_data["channels"].splitlines())
-        return list(dict.fromkeys(line for line in lines if line))
+        lines = [line.strip() for line in self.cleaned_data["channels"].splitlines() if line.strip()]
+        if len(lines) > MAX_CHANNELS or any(len(line) > 200 for line in lines):
+            raise forms.ValidationError(_("Give at most %(count)d channels of up to 200 characters each.")
+                                        % {"count": MAX_CHANNELS})
+        return list(dict.fromkeys(lines))
+
 
 
 class ContactForm(forms.ModelForm):

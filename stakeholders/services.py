@@ -37,8 +37,9 @@ class GroupInUse(Exception):
 # --- groups -------------------------------------------------------------------------------------
 
 def latest_library() -> IssueLibrary | None:
-    """Return the library of the latest reporting year (draft or published)."""
-    return IssueLibrary.objects.order_by("-year").first()
+    """Return the latest published library (a draft may still be empty or half-edited), else the latest draft."""
+    published = IssueLibrary.objects.exclude(published_at=None).order_by("-year").first()
+    return published or IssueLibrary.objects.order_by("-year").first()
 
 
 def topic_names(codes: list[str], language: str | None) -> list[tuple[str, str]]:

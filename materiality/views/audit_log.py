@@ -35,6 +35,8 @@ def filtered_entries(request: HttpRequest) -> tuple[object, dict[str, str]]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     entries, filters = filtered_entries(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.changes = audit.changes(entry.before, entry.after)
     actions = sorted({a.split(".")[0] for a in AuditEntry.objects.values_list("action", flat=True).distinct()})
     return render(request, "materiality/audit_list.html", {
         "page": page, "filters": filters, "verification": audit.verify(), "actions": actions,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from materiality.models import Assessment, IssueLibrary
 
@@ -18,3 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "has_role": user.has_perm("materiality.view_issuelibrary"),
     }
     return render(request, "materiality/home.html", context)
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: point them at the static icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

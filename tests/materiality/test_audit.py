@@ -82,3 +82,8 @@ def test_import_records_one_entry_listing_changed_topics(edited_library, work_te
     assert entry.action == "library.import" and entry.after["updated"] == 1
     assert entry.after["topics"][0]["after"]["name_en"] == "Climate action"
     assert Topic.objects.get(library=draft, code="E01").name_en == "Climate action"
+
+
+def test_audit_page_shows_what_changed(edited_library, committee_user):
+    page = client_for(committee_user).get(reverse("materiality:audit_list") + "?action=topic").content.decode()
+    assert "<code>name_en</code>" in page and "Labour rights" in page and "Employee rights and interests protection" in page
