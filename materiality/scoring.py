@@ -12,9 +12,8 @@ combined(t) = mean of I and F where both exist, else the one that exists.
 major: I >= major and F >= major; important: otherwise I >= important or F >= important; general: otherwise;
 a score within the tolerance (1e-9) below a threshold reaches it.
 Rank: combined descending, ties by topic code ascending (topics without any score last).
-95% interval: score -/+ 1.96 SE with SE2 = sum((w_g / sum w)^2 s2(g, t) / n(g, t)); a topic is borderline when the
-class at the lower ends of its intervals differs from the class at their upper ends (an interval crosses a
-threshold that decides the class).
+95% interval: score -/+ 1.96 SE with SE2 = sum((w_g / sum w)^2 s2(g, t) / n(g, t)); a topic is borderline when
+its impact or its financial interval crosses the major or the important threshold.
 Influence period: the most frequent horizon among the topic's financial ratings, ties to the shorter horizon.
 """
 
@@ -135,6 +134,17 @@ def topic_scores(group_stats: pd.DataFrame, params: ScoringParams, topics: Seque
     return out
 
 
+def borderline(scores: pd.DataFrame, params: ScoringParams) -> np.ndarray:
+    """Flag topics whose impact or financial interval crosses the major or the important threshold."""
+    flags = np.zeros(len(scores), dtype=bool)
+    for dim in ("impact", "financial"):
+        for threshold in (params.major, params.important):
+            low = reaches(scores[f"{dim}_low"], threshold, params.tolerance)
+            high = reaches(scores[f"{dim}_high"], threshold, params.tolerance)
+            flags |= (low != high).to_numpy()
+    return flags
+
+
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
     """Order by combined descending, ties by topic code ascending; add rank 1..N."""
     ordered = scores.reset_index()
@@ -149,9 +159,7 @@ def score(group_stats: pd.DataFrame, params: ScoringParams, topics: Sequence[str
     scores = topic_scores(group_stats, params, topics)
     scores["classification"] = classify(scores["impact"], scores["financial"], params.major, params.important,
                                         params.tolerance)
-    low = classify(scores["impact_low"], scores["financial_low"], params.major, params.important, params.tolerance)
-    high = classify(scores["impact_high"], scores["financial_high"], params.major, params.important, params.tolerance)
-    scores["is_borderline"] = (low != high).to_numpy()
+    scores["is_borderline"] = borderline(scores, params)
     return rank(scores)
 
 

@@ -91,6 +91,16 @@ def test_borderline_when_an_interval_crosses_a_deciding_threshold():
     assert bool(result.loc["T1", "is_borderline"])
 
 
+def test_borderline_when_any_interval_crosses_a_threshold_even_if_the_class_would_stay():
+    # Impact: values 3 and 5 -> interval [2.04, 5.96] crosses 3 and 4; financial is 1 throughout, so the class is
+    # important at either end of the impact interval, but the interval still crosses a threshold (DESIGN.md §3).
+    stats = scoring.stats_from_ratings(ratings([("A", "T1", 3, 3, 1, 1), ("A", "T1", 5, 5, 1, 1),
+                                                ("A", "T2", 4, 4, 1, 1), ("A", "T2", 4, 4, 1, 1)]))
+    result = scoring.score(stats, ScoringParams(weights={"A": 1.0}))
+    assert result.loc["T1", "classification"] == "important" and bool(result.loc["T1", "is_borderline"])
+    assert not bool(result.loc["T2", "is_borderline"])  # no spread: a zero-width interval crosses nothing
+
+
 def test_group_with_weight_zero_or_outside_the_assessment_does_not_count(golden):
     result = scoring.score(scoring.stats_from_ratings(golden), ScoringParams(weights={"A": 1.0, "B": 0.0}))
     assert result.loc["T1", "impact"] == pytest.approx(3.0)
