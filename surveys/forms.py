@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
@@ -16,8 +18,35 @@ from surveys.services import Answer, check_questionnaire
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class CycleDateTimeField(forms.DateTimeField):
+    """A date-time of a survey cycle: refuses years outside EARLIEST_DATE..LATEST_DATE, which would overflow
+    (year 1 shifted to UTC) or are plainly typing mistakes (year 9999)."""
+
+    def to_python(self, value: object) -> dt.datetime | None:
+        try:
+            result = super().to_python(value)
+        except (OverflowError, ValueError):
+            result = None
+            self.refuse()
+        if result is not None and not EARLIEST_DATE <= result.date() <= LATEST_DATE:
+            self.refuse()
+        return result
+
+    @staticmethod
+    def refuse() -> None:
+        raise forms.ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="out_of_range",
+        )
+
+
 def datetime_field(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
+    return CycleDateTimeField(
         label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Model, QuerySet, Value, When
+from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic
+from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IssueLibrary, Topic
+from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import mailing, quality, tasks, tokens
 from surveys.items import RATED_NAMES
@@ -28,6 +29,14 @@ DEFAULT_OPEN_DAYS = 30
 
 class SurveyError(Exception):
     """A user action was refused; the message says why in the user's language, and nothing was changed."""
+
+
+def check_not_confirmed(assessment: Assessment) -> None:
+    """Refuse, as a SurveyError, any survey action on an assessment the database holds as confirmed."""
+    try:
+        check_not_frozen(assessment)
+    except AssessmentFrozen as exc:
+        raise SurveyError(str(exc)) from None
 
 
 # --- assessment cycles ---------------------------------------------------------------------------
@@ -160,6 +169,15 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
                       % {"group": row.stakeholdergroup.name_en, "title": row.questionnaire.title_en})
     if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
         errors.append(_("The close date must be after the open date."))
+    assessment = questionnaire.assessment
+    # The forms give minutes, so an unchanged default (the assessment's own dates) must pass.
+    outside = ((questionnaire.opens_at and questionnaire.opens_at < assessment.opens_at.replace(second=0, microsecond=0))
+               or (questionnaire.closes_at and questionnaire.closes_at > assessment.closes_at))
+    if outside:
+        errors.append(_("The questionnaire must open no earlier than the assessment opens (%(opens)s) and close no "
+                        "later than it closes (%(closes)s).")
+                      % {"opens": timezone.localtime(assessment.opens_at).strftime("%Y-%m-%d %H:%M"),
+                         "closes": timezone.localtime(assessment.closes_at).strftime("%Y-%m-%d %H:%M")})
     return errors
 
 
@@ -200,6 +218,7 @@ def create_invitations(assessment: Assessment, *, group_codes: Iterable[str] | N
 
     Returns the invitations still to be e-mailed (new, or never sent successfully) in batches.
     """
+    check_not_confirmed(assessment)
     codes = set(group_codes or [])
     if codes:
         unknown = codes - set(assessment.groups.values_list("code", flat=True))
@@ -244,22 +263,59 @@ def invite_contacts(assessment: Assessment, *, group_codes: Iterable[str] | None
     return summary
 
 
-def reminder_batches(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> list[list[int]]:
-    """Return, in batches, the open personal invitations that were sent but not answered."""
+RECENTLY_MAILED = dt.timedelta(hours=24)
+
+
+@dataclass
+class ReminderPlan:
+    """Whom an on-demand reminder goes to, in batches, and how many were left out and why."""
+
+    batches: list[list[int]] = field(default_factory=list)
+    skipped_recent: int = 0
+    skipped_max: int = 0
+
+    @property
+    def queued(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+
+def reminder_batches(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> ReminderPlan:
+    """Plan reminders to the open personal invitations that were sent but not answered.
+
+    Leaves out whoever was invited or reminded less than RECENTLY_MAILED ago (a second click must not mail
+    everyone again) and whoever already had the MAX_REMINDERS reminders. The chosen invitations are stamped
+    reminded now, before the worker mails them, so a second click made before the e-mails leave skips them too.
+    """
+    with transaction.atomic():
+        return _plan_reminders(assessment, group_codes)
+
+
+def _plan_reminders(assessment: Assessment, group_codes: Iterable[str] | None) -> ReminderPlan:
+    check_not_confirmed(assessment)
     now = timezone.now()
     pending = mailing.remindable(Invitation.objects.filter(
         questionnaire__assessment=assessment, questionnaire__opens_at__lte=now, questionnaire__closes_at__gt=now,
     ))
     if group_codes:
         pending = pending.filter(group__code__in=list(group_codes))
-    return batches_of(list(pending.order_by("pk").values_list("pk", flat=True)))
+    since = now - RECENTLY_MAILED
+    recent = Q(last_reminded_at__gt=since) | Q(last_reminded_at=None, sent_at__gt=since)
+    plan = ReminderPlan(skipped_recent=pending.filter(recent).count())
+    pending = pending.exclude(recent)
+    plan.skipped_max = pending.filter(reminder_count__gte=mailing.MAX_REMINDERS).count()
+    pending = pending.filter(reminder_count__lt=mailing.MAX_REMINDERS)
+    ids = list(pending.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
+    Invitation.objects.filter(pk__in=ids).update(last_reminded_at=now)
+    plan.batches = batches_of(ids)
+    return plan
 
 
-def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> int:
-    """Queue reminders to everyone invited who has not submitted; return how many are queued."""
-    batches = reminder_batches(assessment, group_codes=group_codes)
-    queue_sending(batches, reminder=True)
-    return sum(len(b) for b in batches)
+def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> ReminderPlan:
+    """Queue reminders to everyone invited who has not submitted and was not mailed recently; return the plan."""
+    with transaction.atomic():
+        plan = reminder_batches(assessment, group_codes=group_codes)
+        queue_sending(plan.batches, reminder=True)
+    return plan
 
 
 def resend_invitation(invitation: Invitation) -> None:
@@ -270,6 +326,7 @@ def resend_invitation(invitation: Invitation) -> None:
         raise SurveyError(_("%(name)s has already answered.") % {"name": invitation.contact.name})
     if not invitation.contact.email or invitation.contact.is_anonymised:
         raise SurveyError(_("%(name)s has no e-mail address.") % {"name": invitation.contact.name})
+    check_not_confirmed(invitation.questionnaire.assessment)
     if timezone.now() >= invitation.questionnaire.closes_at:
         raise SurveyError(_("The questionnaire is closed."))
     queue_sending([[invitation.pk]])
@@ -281,6 +338,7 @@ def open_link(questionnaire: Questionnaire, group: StakeholderGroup) -> str:
 
     Only hashes are stored, so each call issues another token for the same link; all of them stay valid.
     """
+    check_not_confirmed(questionnaire.assessment)
     if not questionnaire.groups.filter(pk=group.pk).exists():
         raise SurveyError(_("%(group)s is not an audience group of this questionnaire.") % {"group": group.name_en})
     token = tokens.make_token()
