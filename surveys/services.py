@@ -365,7 +365,7 @@ def questionnaire_for_group(assessment: Assessment, group: StakeholderGroup) -> 
 class LinkClosed(Exception):
     """The link cannot be used; `reason` is one of the REASONS keys, shown by surveys/link_closed.html."""
 
-    UNKNOWN, NOT_OPEN, CLOSED, SUBMITTED = "unknown", "not_open", "closed", "submitted"
+    UNKNOWN, NOT_OPEN, CLOSED, SUBMITTED, CONFIRMED = "unknown", "not_open", "closed", "submitted", "confirmed"
 
     def __init__(self, reason: str, questionnaire: Questionnaire | None = None) -> None:
         super().__init__(reason)
@@ -394,7 +394,9 @@ def find_invitation(token: str) -> Invitation:
         raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
     if now < questionnaire.opens_at:
         raise LinkClosed(LinkClosed.NOT_OPEN, questionnaire)
-    if now >= questionnaire.closes_at or questionnaire.assessment.is_confirmed:
+    if questionnaire.assessment.is_confirmed:
+        raise LinkClosed(LinkClosed.CONFIRMED, questionnaire)
+    if now >= questionnaire.closes_at:
         raise LinkClosed(LinkClosed.CLOSED, questionnaire)
     return invitation
 
@@ -435,8 +437,14 @@ def find_response(invitation: Invitation, browser_secret: str | None) -> Respons
     ))
 
 
+def refuse_if_confirmed(assessment_id: int) -> None:
+    """Raise AssessmentFrozen when the assessment was confirmed, even since the page was loaded (one query)."""
+    check_not_frozen(Assessment(pk=assessment_id))
+
+
 def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
     """Return the respondent's response, creating the draft on the first visit (twice at once still makes one)."""
+    refuse_if_confirmed(invitation.questionnaire.assessment_id)
     mark_opened(invitation)
     key = respondent_key(invitation, browser_secret)
     questionnaire = invitation.questionnaire
@@ -497,6 +505,7 @@ def upsert_ratings(response: Response, answers: dict[Topic, Answer]) -> None:
 
 def save_answers(response: Response, answers: dict[Topic, Answer], *, language: str | None = None) -> int:
     """Upsert the given topics' ratings in one statement; refuse once the response is submitted. Return the count."""
+    refuse_if_confirmed(response.assessment_id)
     with transaction.atomic():
         claim_draft(response, **({"language": language} if language else {}))
         upsert_ratings(response, answers)
@@ -563,6 +572,7 @@ def _submit_now(response: Response, values: list[int | None], topic_count: int, 
 
 def submit_response(response: Response, topics: list[Topic]) -> bool:
     """Submit a complete draft once; return False when it was already submitted (two tabs, double click)."""
+    refuse_if_confirmed(response.assessment_id)
     questionnaire = response.questionnaire
     required = questionnaire.required_items()
     ratings = {r.topic_id: r for r in Rating.objects.filter(response=response)}
@@ -599,6 +609,7 @@ def submit_answers(response: Response, answers: dict[Topic, Answer], topics: lis
         save_answers(response, answers, language=language)
         raise Incomplete(missing)
     values = [getattr(a, item) for a in answers.values() for item in questionnaire.rated_items()]
+    refuse_if_confirmed(response.assessment_id)
     with transaction.atomic():
         # Claim first: the UPDATE locks the row, so a second tab waits here and then finds it submitted.
         _submit_now(response, values, len(topics), language=language)
