@@ -17,6 +17,7 @@ from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materiality import audit
 from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IssueLibrary, Topic
 from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
@@ -50,12 +51,38 @@ def _check_assessment(assessment: Assessment) -> None:
         raise SurveyError(" ".join(messages)) from None
 
 
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def assessment_snapshot(assessment: Assessment, weights: dict[StakeholderGroup, float]) -> dict[str, object]:
+    """Return what the audit trail keeps of an assessment's settings: scale, thresholds, dates, previous, weights."""
+    previous = Assessment.objects.filter(pk=assessment.previous_id).values_list("slug", flat=True).first()
+    return {
+        "name": assessment.name, "scale": assessment.scale,
+        "major_threshold": float(assessment.major_threshold), "important_threshold": float(assessment.important_threshold),
+        "opens_at": _moment(assessment.opens_at), "closes_at": _moment(assessment.closes_at),
+        "previous": previous, "weights": {g.code: float(w) for g, w in sorted(weights.items(), key=lambda i: i[0].code)},
+    }
+
+
+def stored_weights(assessment: Assessment) -> dict[StakeholderGroup, float]:
+    return {ag.group: ag.weight for ag in AssessmentGroup.objects.filter(assessment=assessment).select_related("group")}
+
+
+def record_change(acting_user: object, action: str, obj: object, assessment: Assessment,
+                  before: dict[str, object] | None, after: dict[str, object]) -> None:
+    """Append an audit entry for a settings change; nothing when the settings are unchanged."""
+    if before != after:
+        audit.record(acting_user, action, obj, before=before, after=after, assessment=assessment)
+
+
 @transaction.atomic
 def create_assessment(
     *, slug: str, name: str, library: IssueLibrary, weights: dict[StakeholderGroup, float], scale: int = 5,
     major: float = 4.0, important: float = 3.0, opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None, previous: Assessment | None = None, created_by: object = None,
-    default_questionnaires: bool = True,
+    default_questionnaires: bool = True, acting_user: object = None,
 ) -> Assessment:
     """Create an assessment with its groups and weights and, by default, its two standard questionnaires."""
     if not library.is_published:
@@ -81,6 +108,7 @@ def create_assessment(
     )
     if default_questionnaires:
         create_default_questionnaires(assessment)
+    record_change(acting_user, "assessment.create", assessment, assessment, None, assessment_snapshot(assessment, weights))
     return assessment
 
 
@@ -89,7 +117,8 @@ def has_ratings(assessment: Assessment) -> bool:
 
 
 @transaction.atomic
-def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup, float]) -> Assessment:
+def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup, float],
+                      acting_user: object = None) -> Assessment:
     """Save edited settings and weights; the scale is fixed once answers exist, and a confirmed cycle is frozen."""
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if stored.is_confirmed:
@@ -105,6 +134,7 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
         raise SurveyError(_("These groups already have answers and cannot be removed: %(groups)s.")
                           % {"groups": ", ".join(g.name_en for g in dropped)})
     _check_assessment(assessment)
+    before = assessment_snapshot(stored, stored_weights(stored))
     assessment.save()
     AssessmentGroup.objects.filter(assessment=assessment).exclude(group__in=list(weights)).delete()
     for group, weight in weights.items():
@@ -112,6 +142,8 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
     Questionnaire.groups.through.objects.filter(questionnaire__assessment=assessment).exclude(
         stakeholdergroup__in=list(weights)
     ).delete()
+    record_change(acting_user, "assessment.edit", assessment, assessment, before,
+                  assessment_snapshot(assessment, weights))
     return assessment
 
 
@@ -181,10 +213,27 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
     return errors
 
 
+QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", "asks_severity", "asks_likelihood",
+                         "asks_magnitude", "asks_financial_likelihood", "asks_horizon", "asks_comment"]
+
+
+def questionnaire_snapshot(questionnaire: Questionnaire, group_codes: Iterable[str]) -> dict[str, object]:
+    """Return what the audit trail keeps of a questionnaire: texts, items asked, dates and audience groups."""
+    return {**{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_AUDITED},
+            "opens_at": _moment(questionnaire.opens_at), "closes_at": _moment(questionnaire.closes_at),
+            "groups": sorted(group_codes)}
+
+
 @transaction.atomic
-def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[StakeholderGroup]) -> Questionnaire:
-    """Save a new or edited questionnaire with its audience groups."""
+def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[StakeholderGroup],
+                       acting_user: object = None) -> Questionnaire:
+    """Save a new or edited questionnaire with its audience groups, and record the change in the audit trail."""
     groups = list(groups)
+    check_not_confirmed(questionnaire.assessment)
+    before = None
+    if questionnaire.pk is not None:
+        stored = Questionnaire.objects.get(pk=questionnaire.pk)
+        before = questionnaire_snapshot(stored, stored.groups.values_list("code", flat=True))
     if questionnaire.assessment.is_confirmed:
         raise SurveyError(_("This assessment is confirmed and can no longer be changed."))
     errors = check_questionnaire(questionnaire, groups)
@@ -192,6 +241,8 @@ def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[Stakeho
         raise SurveyError(" ".join(errors))
     questionnaire.save()
     questionnaire.groups.set(groups)
+    record_change(acting_user, "questionnaire.edit" if before else "questionnaire.create", questionnaire,
+                  questionnaire.assessment, before, questionnaire_snapshot(questionnaire, [g.code for g in groups]))
     return questionnaire
 
 

@@ -71,7 +71,7 @@ class Command(BaseCommand):
             assessment = services.create_assessment(
                 slug=slug, name=str(options["name"]) or slug, library=library, weights=weights,
                 scale=int(options["scale"]), major=float(options["major"]), important=float(options["important"]),
-                opens_at=now, closes_at=closes_at,
+                opens_at=now, closes_at=closes_at, acting_user=None,  # recorded as "system"
             )
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None
