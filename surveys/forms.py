@@ -7,6 +7,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import Assessment, IssueLibrary, Topic
@@ -51,6 +52,11 @@ def datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
+def group_label(group: StakeholderGroup) -> str:
+    """A group's name in the page's language, for choice lists."""
+    return group.name_for(translation.get_language())
+
+
 class AssessmentForm(forms.ModelForm):
     """The cycle's settings plus, per stakeholder group, whether it takes part and its weight."""
 
@@ -79,15 +85,16 @@ class AssessmentForm(forms.ModelForm):
             self.fields["slug"].disabled = True
             self.fields["library"].disabled = True
         weights = {g.group_id: g.weight for g in self.instance.group_weights.all()} if editing else {}
+        language = translation.get_language()
         self.groups = list(StakeholderGroup.objects.all())
         group_fields = []
         for group in self.groups:
             taking_part = group.pk in weights if editing else True
             self.fields[f"group_{group.code}"] = forms.BooleanField(
-                label=group.name_for(None), required=False, initial=taking_part,
+                label=group.name_for(language), required=False, initial=taking_part,
             )
             self.fields[f"weight_{group.code}"] = forms.FloatField(
-                label=_("Weight of %(group)s") % {"group": group.name_en}, min_value=0, max_value=100,
+                label=_("Weight of %(group)s") % {"group": group.name_for(language)}, min_value=0, max_value=100,
                 initial=weights.get(group.pk, group.default_weight),
             )
             group_fields.append(Row(Column(f"group_{group.code}", css_class="col-7 pt-2"),
@@ -132,6 +139,7 @@ class QuestionnaireForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.assessment = assessment
         self.fields["groups"].queryset = assessment.groups.all()
+        self.fields["groups"].label_from_instance = group_label
         self.fields["groups"].help_text = _("A group answers at most one questionnaire of the assessment.")
         if self.instance.pk is None:
             self.initial.setdefault("opens_at", assessment.opens_at)
@@ -165,6 +173,7 @@ class GroupChoiceForm(forms.Form):
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = assessment.groups.all()
+        self.fields["groups"].label_from_instance = group_label
 
 
 class OpenLinkForm(forms.Form):
@@ -173,6 +182,7 @@ class OpenLinkForm(forms.Form):
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = StakeholderGroup.objects.filter(questionnaires__assessment=assessment)
+        self.fields["group"].label_from_instance = group_label
 
 
 # --- the respondent's questionnaire -------------------------------------------------------------

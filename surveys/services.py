@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from materiality import audit
@@ -132,7 +133,7 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
     dropped = [g for g in StakeholderGroup.objects.filter(pk__in=answered) if g not in weights]
     if dropped:
         raise SurveyError(_("These groups already have answers and cannot be removed: %(groups)s.")
-                          % {"groups": ", ".join(g.name_en for g in dropped)})
+                          % {"groups": ", ".join(g.name_for(get_language()) for g in dropped)})
     _check_assessment(assessment)
     before = assessment_snapshot(stored, stored_weights(stored))
     assessment.save()
@@ -198,7 +199,8 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
              .select_related("stakeholdergroup", "questionnaire"))
     for row in taken:
         errors.append(_("%(group)s already answers “%(title)s”; a group can have only one questionnaire.")
-                      % {"group": row.stakeholdergroup.name_en, "title": row.questionnaire.title_en})
+                      % {"group": row.stakeholdergroup.name_for(get_language()),
+                         "title": row.questionnaire.title_for(get_language())})
     if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
         errors.append(_("The close date must be after the open date."))
     assessment = questionnaire.assessment
@@ -391,7 +393,8 @@ def open_link(questionnaire: Questionnaire, group: StakeholderGroup) -> str:
     """
     check_not_confirmed(questionnaire.assessment)
     if not questionnaire.groups.filter(pk=group.pk).exists():
-        raise SurveyError(_("%(group)s is not an audience group of this questionnaire.") % {"group": group.name_en})
+        raise SurveyError(_("%(group)s is not an audience group of this questionnaire.")
+                          % {"group": group.name_for(get_language())})
     token = tokens.make_token()
     invitation = Invitation.objects.filter(questionnaire=questionnaire, group=group, is_open_link=True).first()
     if invitation is None:

@@ -59,6 +59,7 @@ def assessment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "weights": assessment.group_weights.select_related("group"),
         "questionnaires": [(q, q.estimated_minutes(topic_count)) for q in questionnaires],
         "can_edit": request.user.has_perm("materiality.change_assessment") and not assessment.is_confirmed,
+        "other_language": "en" if translation.get_language().startswith("zh") else "zh-hans",
     })
 
 
