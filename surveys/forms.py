@@ -14,13 +14,9 @@ from materiality.models import Assessment, IssueLibrary, Topic
 from stakeholders.models import StakeholderGroup
 from surveys.items import DONT_KNOW, RATED_ITEMS, Item
 from surveys.models import Questionnaire, Rating
-from surveys.services import Answer, check_questionnaire
+from surveys.services import EARLIEST_DATE, LATEST_DATE, Answer, check_questionnaire
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class CycleDateTimeField(forms.DateTimeField):

@@ -27,6 +27,9 @@ from surveys.items import RATED_NAMES
 from surveys.models import Invitation, InvitationToken, Questionnaire, Rating, Response
 
 DEFAULT_OPEN_DAYS = 30
+# Cycle dates outside this range are typing mistakes (year 9999), or overflow once shifted to UTC (year 1).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class SurveyError(Exception):

@@ -47,6 +47,7 @@ def test_create_assessment_defaults_to_thirty_days(library_2024):
     (["--library-year", "2024", "--weights", "customers"], "not code=weight"),
     (["--library-year", "2024", "--closes", "31/12/2099"], "not a date"),
     (["--library-year", "2024", "--closes", "2001-01-01"], "not in the future"),
+    (["--library-year", "2024", "--closes", "9999-12-31"], "outside 2000-01-01..2100-12-31"),
     (["--library-year", "2024", "--important", "4.5"], "cannot exceed the major threshold"),
 ])
 def test_create_assessment_refuses_bad_input_and_changes_nothing(library_2024, args, message):

@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 day = dt.date.fromisoformat(str(options["closes"]))
             except ValueError:
                 raise CommandError(f"--closes: {options['closes']!r} is not a date (YYYY-MM-DD).") from None
+            if not services.EARLIEST_DATE <= day <= services.LATEST_DATE:
+                raise CommandError(f"--closes: {day} is outside {services.EARLIEST_DATE}..{services.LATEST_DATE}.")
             # Open through the whole closing day, in the site's time zone.
             closes_at = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
             if closes_at <= now:
