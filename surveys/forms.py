@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import Assessment, IssueLibrary, Topic
 from stakeholders.models import StakeholderGroup
 from surveys.items import DONT_KNOW, RATED_ITEMS, Item
 from surveys.models import Questionnaire, Rating
-from surveys.services import Answer, check_questionnaire
+from surveys.services import EARLIEST_DATE, LATEST_DATE, Answer, check_questionnaire
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+class CycleDateTimeField(forms.DateTimeField):
+    """A date-time of a survey cycle: refuses years outside EARLIEST_DATE..LATEST_DATE, which would overflow
+    (year 1 shifted to UTC) or are plainly typing mistakes (year 9999)."""
+
+    def to_python(self, value: object) -> dt.datetime | None:
+        try:
+            result = super().to_python(value)
+        except (OverflowError, ValueError):
+            result = None
+            self.refuse()
+        if result is not None and not EARLIEST_DATE <= result.date() <= LATEST_DATE:
+            self.refuse()
+        return result
+
+    @staticmethod
+    def refuse() -> None:
+        raise forms.ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="out_of_range",
+        )
+
+
 def datetime_field(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
+    return CycleDateTimeField(
         label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
+
+
+def group_label(group: StakeholderGroup) -> str:
+    """A group's name in the page's language, for choice lists."""
+    return group.name_for(translation.get_language())
 
 
 class AssessmentForm(forms.ModelForm):
@@ -50,15 +81,16 @@ class AssessmentForm(forms.ModelForm):
             self.fields["slug"].disabled = True
             self.fields["library"].disabled = True
         weights = {g.group_id: g.weight for g in self.instance.group_weights.all()} if editing else {}
+        language = translation.get_language()
         self.groups = list(StakeholderGroup.objects.all())
         group_fields = []
         for group in self.groups:
             taking_part = group.pk in weights if editing else True
             self.fields[f"group_{group.code}"] = forms.BooleanField(
-                label=group.name_for(None), required=False, initial=taking_part,
+                label=group.name_for(language), required=False, initial=taking_part,
             )
             self.fields[f"weight_{group.code}"] = forms.FloatField(
-                label=_("Weight of %(group)s") % {"group": group.name_en}, min_value=0, max_value=100,
+                label=_("Weight of %(group)s") % {"group": group.name_for(language)}, min_value=0, max_value=100,
                 initial=weights.get(group.pk, group.default_weight),
             )
             group_fields.append(Row(Column(f"group_{group.code}", css_class="col-7 pt-2"),
@@ -103,6 +135,7 @@ class QuestionnaireForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.assessment = assessment
         self.fields["groups"].queryset = assessment.groups.all()
+        self.fields["groups"].label_from_instance = group_label
         self.fields["groups"].help_text = _("A group answers at most one questionnaire of the assessment.")
         if self.instance.pk is None:
             self.initial.setdefault("opens_at", assessment.opens_at)
@@ -136,6 +169,7 @@ class GroupChoiceForm(forms.Form):
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = assessment.groups.all()
+        self.fields["groups"].label_from_instance = group_label
 
 
 class OpenLinkForm(forms.Form):
@@ -144,6 +178,7 @@ class OpenLinkForm(forms.Form):
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = StakeholderGroup.objects.filter(questionnaires__assessment=assessment)
+        self.fields["group"].label_from_instance = group_label
 
 
 # --- the respondent's questionnaire -------------------------------------------------------------

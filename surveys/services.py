@@ -13,21 +13,35 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Model, QuerySet, Value, When
+from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic
+from materiality import audit
+from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IssueLibrary, Topic
+from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import mailing, quality, tasks, tokens
 from surveys.items import RATED_NAMES
 from surveys.models import Invitation, InvitationToken, Questionnaire, Rating, Response
 
 DEFAULT_OPEN_DAYS = 30
+# Cycle dates outside this range are typing mistakes (year 9999), or overflow once shifted to UTC (year 1).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class SurveyError(Exception):
     """A user action was refused; the message says why in the user's language, and nothing was changed."""
+
+
+def check_not_confirmed(assessment: Assessment) -> None:
+    """Refuse, as a SurveyError, any survey action on an assessment the database holds as confirmed."""
+    try:
+        check_not_frozen(assessment)
+    except AssessmentFrozen as exc:
+        raise SurveyError(str(exc)) from None
 
 
 # --- assessment cycles ---------------------------------------------------------------------------
@@ -41,12 +55,38 @@ def _check_assessment(assessment: Assessment) -> None:
         raise SurveyError(" ".join(messages)) from None
 
 
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def assessment_snapshot(assessment: Assessment, weights: dict[StakeholderGroup, float]) -> dict[str, object]:
+    """Return what the audit trail keeps of an assessment's settings: scale, thresholds, dates, previous, weights."""
+    previous = Assessment.objects.filter(pk=assessment.previous_id).values_list("slug", flat=True).first()
+    return {
+        "name": assessment.name, "scale": assessment.scale,
+        "major_threshold": float(assessment.major_threshold), "important_threshold": float(assessment.important_threshold),
+        "opens_at": _moment(assessment.opens_at), "closes_at": _moment(assessment.closes_at),
+        "previous": previous, "weights": {g.code: float(w) for g, w in sorted(weights.items(), key=lambda i: i[0].code)},
+    }
+
+
+def stored_weights(assessment: Assessment) -> dict[StakeholderGroup, float]:
+    return {ag.group: ag.weight for ag in AssessmentGroup.objects.filter(assessment=assessment).select_related("group")}
+
+
+def record_change(acting_user: object, action: str, obj: object, assessment: Assessment,
+                  before: dict[str, object] | None, after: dict[str, object]) -> None:
+    """Append an audit entry for a settings change; nothing when the settings are unchanged."""
+    if before != after:
+        audit.record(acting_user, action, obj, before=before, after=after, assessment=assessment)
+
+
 @transaction.atomic
 def create_assessment(
     *, slug: str, name: str, library: IssueLibrary, weights: dict[StakeholderGroup, float], scale: int = 5,
     major: float = 4.0, important: float = 3.0, opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None, previous: Assessment | None = None, created_by: object = None,
-    default_questionnaires: bool = True,
+    default_questionnaires: bool = True, acting_user: object = None,
 ) -> Assessment:
     """Create an assessment with its groups and weights and, by default, its two standard questionnaires."""
     if not library.is_published:
@@ -72,6 +112,7 @@ def create_assessment(
     )
     if default_questionnaires:
         create_default_questionnaires(assessment)
+    record_change(acting_user, "assessment.create", assessment, assessment, None, assessment_snapshot(assessment, weights))
     return assessment
 
 
@@ -80,7 +121,8 @@ def has_ratings(assessment: Assessment) -> bool:
 
 
 @transaction.atomic
-def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup, float]) -> Assessment:
+def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup, float],
+                      acting_user: object = None) -> Assessment:
     """Save edited settings and weights; the scale is fixed once answers exist, and a confirmed cycle is frozen."""
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if stored.is_confirmed:
@@ -94,8 +136,9 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
     dropped = [g for g in StakeholderGroup.objects.filter(pk__in=answered) if g not in weights]
     if dropped:
         raise SurveyError(_("These groups already have answers and cannot be removed: %(groups)s.")
-                          % {"groups": ", ".join(g.name_en for g in dropped)})
+                          % {"groups": ", ".join(g.name_for(get_language()) for g in dropped)})
     _check_assessment(assessment)
+    before = assessment_snapshot(stored, stored_weights(stored))
     assessment.save()
     AssessmentGroup.objects.filter(assessment=assessment).exclude(group__in=list(weights)).delete()
     for group, weight in weights.items():
@@ -103,6 +146,8 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
     Questionnaire.groups.through.objects.filter(questionnaire__assessment=assessment).exclude(
         stakeholdergroup__in=list(weights)
     ).delete()
+    record_change(acting_user, "assessment.edit", assessment, assessment, before,
+                  assessment_snapshot(assessment, weights))
     return assessment
 
 
@@ -157,16 +202,43 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
              .select_related("stakeholdergroup", "questionnaire"))
     for row in taken:
         errors.append(_("%(group)s already answers “%(title)s”; a group can have only one questionnaire.")
-                      % {"group": row.stakeholdergroup.name_en, "title": row.questionnaire.title_en})
+                      % {"group": row.stakeholdergroup.name_for(get_language()),
+                         "title": row.questionnaire.title_for(get_language())})
     if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
         errors.append(_("The close date must be after the open date."))
+    assessment = questionnaire.assessment
+    # The forms give minutes, so an unchanged default (the assessment's own dates) must pass.
+    outside = ((questionnaire.opens_at and questionnaire.opens_at < assessment.opens_at.replace(second=0, microsecond=0))
+               or (questionnaire.closes_at and questionnaire.closes_at > assessment.closes_at))
+    if outside:
+        errors.append(_("The questionnaire must open no earlier than the assessment opens (%(opens)s) and close no "
+                        "later than it closes (%(closes)s).")
+                      % {"opens": timezone.localtime(assessment.opens_at).strftime("%Y-%m-%d %H:%M"),
+                         "closes": timezone.localtime(assessment.closes_at).strftime("%Y-%m-%d %H:%M")})
     return errors
 
 
+QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", "asks_severity", "asks_likelihood",
+                         "asks_magnitude", "asks_financial_likelihood", "asks_horizon", "asks_comment"]
+
+
+def questionnaire_snapshot(questionnaire: Questionnaire, group_codes: Iterable[str]) -> dict[str, object]:
+    """Return what the audit trail keeps of a questionnaire: texts, items asked, dates and audience groups."""
+    return {**{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_AUDITED},
+            "opens_at": _moment(questionnaire.opens_at), "closes_at": _moment(questionnaire.closes_at),
+            "groups": sorted(group_codes)}
+
+
 @transaction.atomic
-def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[StakeholderGroup]) -> Questionnaire:
-    """Save a new or edited questionnaire with its audience groups."""
+def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[StakeholderGroup],
+                       acting_user: object = None) -> Questionnaire:
+    """Save a new or edited questionnaire with its audience groups, and record the change in the audit trail."""
     groups = list(groups)
+    check_not_confirmed(questionnaire.assessment)
+    before = None
+    if questionnaire.pk is not None:
+        stored = Questionnaire.objects.get(pk=questionnaire.pk)
+        before = questionnaire_snapshot(stored, stored.groups.values_list("code", flat=True))
     if questionnaire.assessment.is_confirmed:
         raise SurveyError(_("This assessment is confirmed and can no longer be changed."))
     errors = check_questionnaire(questionnaire, groups)
@@ -174,6 +246,8 @@ def save_questionnaire(questionnaire: Questionnaire, *, groups: Iterable[Stakeho
         raise SurveyError(" ".join(errors))
     questionnaire.save()
     questionnaire.groups.set(groups)
+    record_change(acting_user, "questionnaire.edit" if before else "questionnaire.create", questionnaire,
+                  questionnaire.assessment, before, questionnaire_snapshot(questionnaire, [g.code for g in groups]))
     return questionnaire
 
 
@@ -200,6 +274,7 @@ def create_invitations(assessment: Assessment, *, group_codes: Iterable[str] | N
 
     Returns the invitations still to be e-mailed (new, or never sent successfully) in batches.
     """
+    check_not_confirmed(assessment)
     codes = set(group_codes or [])
     if codes:
         unknown = codes - set(assessment.groups.values_list("code", flat=True))
@@ -244,22 +319,59 @@ def invite_contacts(assessment: Assessment, *, group_codes: Iterable[str] | None
     return summary
 
 
-def reminder_batches(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> list[list[int]]:
-    """Return, in batches, the open personal invitations that were sent but not answered."""
+RECENTLY_MAILED = dt.timedelta(hours=24)
+
+
+@dataclass
+class ReminderPlan:
+    """Whom an on-demand reminder goes to, in batches, and how many were left out and why."""
+
+    batches: list[list[int]] = field(default_factory=list)
+    skipped_recent: int = 0
+    skipped_max: int = 0
+
+    @property
+    def queued(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+
+def reminder_batches(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> ReminderPlan:
+    """Plan reminders to the open personal invitations that were sent but not answered.
+
+    Leaves out whoever was invited or reminded less than RECENTLY_MAILED ago (a second click must not mail
+    everyone again) and whoever already had the MAX_REMINDERS reminders. The chosen invitations are stamped
+    reminded now, before the worker mails them, so a second click made before the e-mails leave skips them too.
+    """
+    with transaction.atomic():
+        return _plan_reminders(assessment, group_codes)
+
+
+def _plan_reminders(assessment: Assessment, group_codes: Iterable[str] | None) -> ReminderPlan:
+    check_not_confirmed(assessment)
     now = timezone.now()
     pending = mailing.remindable(Invitation.objects.filter(
         questionnaire__assessment=assessment, questionnaire__opens_at__lte=now, questionnaire__closes_at__gt=now,
     ))
     if group_codes:
         pending = pending.filter(group__code__in=list(group_codes))
-    return batches_of(list(pending.order_by("pk").values_list("pk", flat=True)))
+    since = now - RECENTLY_MAILED
+    recent = Q(last_reminded_at__gt=since) | Q(last_reminded_at=None, sent_at__gt=since)
+    plan = ReminderPlan(skipped_recent=pending.filter(recent).count())
+    pending = pending.exclude(recent)
+    plan.skipped_max = pending.filter(reminder_count__gte=mailing.MAX_REMINDERS).count()
+    pending = pending.filter(reminder_count__lt=mailing.MAX_REMINDERS)
+    ids = list(pending.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
+    Invitation.objects.filter(pk__in=ids).update(last_reminded_at=now)
+    plan.batches = batches_of(ids)
+    return plan
 
 
-def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> int:
-    """Queue reminders to everyone invited who has not submitted; return how many are queued."""
-    batches = reminder_batches(assessment, group_codes=group_codes)
-    queue_sending(batches, reminder=True)
-    return sum(len(b) for b in batches)
+def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> ReminderPlan:
+    """Queue reminders to everyone invited who has not submitted and was not mailed recently; return the plan."""
+    with transaction.atomic():
+        plan = reminder_batches(assessment, group_codes=group_codes)
+        queue_sending(plan.batches, reminder=True)
+    return plan
 
 
 def resend_invitation(invitation: Invitation) -> None:
@@ -270,6 +382,7 @@ def resend_invitation(invitation: Invitation) -> None:
         raise SurveyError(_("%(name)s has already answered.") % {"name": invitation.contact.name})
     if not invitation.contact.email or invitation.contact.is_anonymised:
         raise SurveyError(_("%(name)s has no e-mail address.") % {"name": invitation.contact.name})
+    check_not_confirmed(invitation.questionnaire.assessment)
     if timezone.now() >= invitation.questionnaire.closes_at:
         raise SurveyError(_("The questionnaire is closed."))
     queue_sending([[invitation.pk]])
@@ -281,8 +394,10 @@ def open_link(questionnaire: Questionnaire, group: StakeholderGroup) -> str:
 
     Only hashes are stored, so each call issues another token for the same link; all of them stay valid.
     """
+    check_not_confirmed(questionnaire.assessment)
     if not questionnaire.groups.filter(pk=group.pk).exists():
-        raise SurveyError(_("%(group)s is not an audience group of this questionnaire.") % {"group": group.name_en})
+        raise SurveyError(_("%(group)s is not an audience group of this questionnaire.")
+                          % {"group": group.name_for(get_language())})
     token = tokens.make_token()
     invitation = Invitation.objects.filter(questionnaire=questionnaire, group=group, is_open_link=True).first()
     if invitation is None:
@@ -307,7 +422,7 @@ def questionnaire_for_group(assessment: Assessment, group: StakeholderGroup) -> 
 class LinkClosed(Exception):
     """The link cannot be used; `reason` is one of the REASONS keys, shown by surveys/link_closed.html."""
 
-    UNKNOWN, NOT_OPEN, CLOSED, SUBMITTED = "unknown", "not_open", "closed", "submitted"
+    UNKNOWN, NOT_OPEN, CLOSED, SUBMITTED, CONFIRMED = "unknown", "not_open", "closed", "submitted", "confirmed"
 
     def __init__(self, reason: str, questionnaire: Questionnaire | None = None) -> None:
         super().__init__(reason)
@@ -336,7 +451,9 @@ def find_invitation(token: str) -> Invitation:
         raise LinkClosed(LinkClosed.SUBMITTED, questionnaire)
     if now < questionnaire.opens_at:
         raise LinkClosed(LinkClosed.NOT_OPEN, questionnaire)
-    if now >= questionnaire.closes_at or questionnaire.assessment.is_confirmed:
+    if questionnaire.assessment.is_confirmed:
+        raise LinkClosed(LinkClosed.CONFIRMED, questionnaire)
+    if now >= questionnaire.closes_at:
         raise LinkClosed(LinkClosed.CLOSED, questionnaire)
     return invitation
 
@@ -377,8 +494,14 @@ def find_response(invitation: Invitation, browser_secret: str | None) -> Respons
     ))
 
 
+def refuse_if_confirmed(assessment_id: int) -> None:
+    """Raise AssessmentFrozen when the assessment was confirmed, even since the page was loaded (one query)."""
+    check_not_frozen(Assessment(pk=assessment_id))
+
+
 def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
     """Return the respondent's response, creating the draft on the first visit (twice at once still makes one)."""
+    refuse_if_confirmed(invitation.questionnaire.assessment_id)
     mark_opened(invitation)
     key = respondent_key(invitation, browser_secret)
     questionnaire = invitation.questionnaire
@@ -439,6 +562,7 @@ def upsert_ratings(response: Response, answers: dict[Topic, Answer]) -> None:
 
 def save_answers(response: Response, answers: dict[Topic, Answer], *, language: str | None = None) -> int:
     """Upsert the given topics' ratings in one statement; refuse once the response is submitted. Return the count."""
+    refuse_if_confirmed(response.assessment_id)
     with transaction.atomic():
         claim_draft(response, **({"language": language} if language else {}))
         upsert_ratings(response, answers)
@@ -505,6 +629,7 @@ def _submit_now(response: Response, values: list[int | None], topic_count: int, 
 
 def submit_response(response: Response, topics: list[Topic]) -> bool:
     """Submit a complete draft once; return False when it was already submitted (two tabs, double click)."""
+    refuse_if_confirmed(response.assessment_id)
     questionnaire = response.questionnaire
     required = questionnaire.required_items()
     ratings = {r.topic_id: r for r in Rating.objects.filter(response=response)}
@@ -541,6 +666,7 @@ def submit_answers(response: Response, answers: dict[Topic, Answer], topics: lis
         save_answers(response, answers, language=language)
         raise Incomplete(missing)
     values = [getattr(a, item) for a in answers.values() for item in questionnaire.rated_items()]
+    refuse_if_confirmed(response.assessment_id)
     with transaction.atomic():
         # Claim first: the UPDATE locks the row, so a second tab waits here and then finds it submitted.
         _submit_now(response, values, len(topics), language=language)

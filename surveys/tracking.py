@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from django.db.models import Count, F, QuerySet
+from django.utils import translation
 
 from materiality.models import Assessment
 from surveys.models import Invitation, Response
@@ -39,11 +40,12 @@ class Rate:
         return {**asdict(self), "rate": self.rate, "total_submitted": self.total_submitted}
 
 
-def response_rates(assessment: Assessment) -> dict[str, list[Rate] | Rate]:
-    """Return {"groups": [...], "questionnaires": [...], "total": Rate} for an assessment."""
-    groups = {ag.group_id: Rate(ag.group.code, ag.group.name_en) for ag in
+def response_rates(assessment: Assessment, language: str | None = None) -> dict[str, list[Rate] | Rate]:
+    """Return {"groups": [...], "questionnaires": [...], "total": Rate} for an assessment, labelled in `language`."""
+    language = language or translation.get_language()
+    groups = {ag.group_id: Rate(ag.group.code, ag.group.name_for(language)) for ag in
               assessment.group_weights.select_related("group")}
-    questionnaires = {q.pk: Rate(str(q.pk), q.title_en) for q in assessment.questionnaires.all()}
+    questionnaires = {q.pk: Rate(str(q.pk), q.title_for(language)) for q in assessment.questionnaires.all()}
     total = Rate("total", "total")
     invitations = (Invitation.objects.filter(questionnaire__assessment=assessment, is_open_link=False)
                    .values("questionnaire_id", "group_id", "status").annotate(n=Count("id")).order_by())

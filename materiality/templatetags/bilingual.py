@@ -14,5 +14,11 @@ def name_in(obj: object, language: str) -> str:
 
 
 @register.filter
+def title_in(obj: object, language: str) -> str:
+    """Return the object's title in the page's language (English when no translation is stored)."""
+    return obj.title_for(language)  # type: ignore[attr-defined]
+
+
+@register.filter
 def description_in(obj: object, language: str) -> str:
     return obj.description_for(language)  # type: ignore[attr-defined]

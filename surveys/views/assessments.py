@@ -39,6 +39,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
                 scale=data["scale"], major=data["major_threshold"], important=data["important_threshold"],
                 opens_at=data["opens_at"], closes_at=data["closes_at"], previous=data["previous"],
                 created_by=request.user, default_questionnaires=data["default_questionnaires"],
+                acting_user=request.user,
             )
         except SurveyError as exc:
             form.add_error(None, str(exc))
@@ -58,6 +59,7 @@ def assessment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "weights": assessment.group_weights.select_related("group"),
         "questionnaires": [(q, q.estimated_minutes(topic_count)) for q in questionnaires],
         "can_edit": request.user.has_perm("materiality.change_assessment") and not assessment.is_confirmed,
+        "other_language": "en" if translation.get_language().startswith("zh") else "zh-hans",
     })
 
 
@@ -70,7 +72,7 @@ def assessment_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AssessmentForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_assessment(form.instance, weights=form.weights())
+            services.update_assessment(form.instance, weights=form.weights(), acting_user=request.user)
         except SurveyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -100,7 +102,8 @@ def questionnaire_form(request: HttpRequest, assessment: Assessment, questionnai
     form = QuestionnaireForm(request.POST or None, instance=questionnaire, assessment=assessment)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_questionnaire(form.instance, groups=form.cleaned_data["groups"])
+            services.save_questionnaire(form.instance, groups=form.cleaned_data["groups"],
+                                        acting_user=request.user)
         except SurveyError as exc:
             form.add_error(None, str(exc))
         else:

@@ -76,11 +76,23 @@ def invitation_remind(request: HttpRequest, slug: str) -> HttpResponse:
     if codes is None:
         messages.error(request, _("Choose groups of this assessment only."))
         return redirect("surveys:invitation_list", slug=slug)
-    count = services.send_reminders(assessment, group_codes=codes)
-    if count:
-        messages.success(request, _("Reminders are being sent to %(n)s people who have not answered yet.") % {"n": count})
-    else:
+    try:
+        plan = services.send_reminders(assessment, group_codes=codes)
+    except SurveyError as exc:
+        messages.error(request, str(exc))
+        return redirect("surveys:invitation_list", slug=slug)
+    if plan.queued:
+        messages.success(request, _("Reminders are being sent to %(n)s people who have not answered yet.")
+                         % {"n": plan.queued})
+    elif not (plan.skipped_recent or plan.skipped_max):
         messages.info(request, _("Nobody to remind: everyone invited has answered, or nobody was sent an invitation."))
+    if plan.skipped_recent:
+        messages.info(request, _("%(n)s people were skipped because they were invited or reminded less than "
+                                 "%(hours)s hours ago.")
+                      % {"n": plan.skipped_recent, "hours": int(services.RECENTLY_MAILED.total_seconds() // 3600)})
+    if plan.skipped_max:
+        messages.info(request, _("%(n)s people were skipped because they already had %(max)s reminders.")
+                      % {"n": plan.skipped_max, "max": mailing.MAX_REMINDERS})
     return redirect("surveys:invitation_list", slug=slug)
 
 

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from materiality.models import Topic
+from materiality.models import AssessmentFrozen, Topic
 from surveys import services
 from surveys.forms import AnswerField, AnswerForm
 from surveys.items import COMMENT_LABEL, HORIZON_LABEL
@@ -24,7 +24,8 @@ from surveys.models import Invitation, Questionnaire, Response
 from surveys.services import AlreadySubmitted, Incomplete, LinkClosed
 
 COOKIE_PREFIX = "dma_r"
-CLOSED_STATUS = {LinkClosed.UNKNOWN: 404, LinkClosed.CLOSED: 410, LinkClosed.NOT_OPEN: 403, LinkClosed.SUBMITTED: 200}
+CLOSED_STATUS = {LinkClosed.UNKNOWN: 404, LinkClosed.CLOSED: 410, LinkClosed.NOT_OPEN: 403, LinkClosed.SUBMITTED: 200,
+                 LinkClosed.CONFIRMED: 410}
 PILLARS = ["E", "S", "G"]
 
 
@@ -143,6 +144,8 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
                                            language=translation.get_language())
     except LinkClosed as exc:
         return link_closed(request, exc)
+    except AssessmentFrozen:
+        return link_closed(request, LinkClosed(LinkClosed.CONFIRMED, invitation.questionnaire))
     response.invitation = invitation
     questionnaire = response.questionnaire = invitation.questionnaire
     topics = services.questionnaire_topics(questionnaire)
@@ -165,6 +168,8 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
                 return link_closed(request, LinkClosed(LinkClosed.SUBMITTED, questionnaire))
             except LinkClosed as exc:
                 return link_closed(request, exc)
+            except AssessmentFrozen:
+                return link_closed(request, LinkClosed(LinkClosed.CONFIRMED, questionnaire))
             except Incomplete as exc:
                 missing = exc.topics
             else:
@@ -204,6 +209,8 @@ def respond_draft(request: HttpRequest, token: str) -> JsonResponse:
             raise LinkClosed(LinkClosed.SUBMITTED, invitation.questionnaire)
     except LinkClosed as exc:
         return JsonResponse({"error": exc.reason}, status=CLOSED_STATUS[exc.reason] if exc.reason != "submitted" else 409)
+    except AssessmentFrozen:
+        return JsonResponse({"error": LinkClosed.CONFIRMED}, status=CLOSED_STATUS[LinkClosed.CONFIRMED])
     response.questionnaire = invitation.questionnaire
     topics = services.questionnaire_topics(invitation.questionnaire)
     form = AnswerForm(invitation.questionnaire, topics, invitation.questionnaire.assessment.scale, data=request.POST)
@@ -213,6 +220,8 @@ def respond_draft(request: HttpRequest, token: str) -> JsonResponse:
         saved = services.save_answers(response, form.answers())
     except AlreadySubmitted:
         return JsonResponse({"error": "submitted"}, status=409)
+    except AssessmentFrozen:
+        return JsonResponse({"error": LinkClosed.CONFIRMED}, status=CLOSED_STATUS[LinkClosed.CONFIRMED])
     answered = services.answered_topic_ids(response)
     return JsonResponse({"saved": saved, "answered": len(answered), "total": len(topics),
                          "answered_ids": sorted(answered)})

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from materiality.models import Assessment
 from stakeholders.models import StakeholderGroup
 from surveys.models import Questionnaire, Rating, Response
 from tests.conftest import client_for
+
+
+def local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def assessment_post(library, **overrides) -> dict:
@@ -95,7 +102,7 @@ def test_questionnaire_texts_can_be_edited(cycle, work_team_user):
     questionnaire = cycle.questionnaires.first()
     data = {"title_en": "New title", "title_zh": "新标题", "intro_en": "Hello", "intro_zh": "你好",
             "groups": [g.pk for g in questionnaire.groups.all()], "asks_severity": "on", "asks_comment": "on",
-            "opens_at": "2030-01-01T09:00", "closes_at": "2030-02-01T09:00"}
+            "opens_at": local(cycle.opens_at), "closes_at": local(cycle.closes_at)}
     url = reverse("surveys:questionnaire_edit", kwargs={"slug": cycle.slug, "pk": questionnaire.pk})
     assert client_for(work_team_user).post(url, data).status_code == 302
     questionnaire.refresh_from_db()
@@ -128,3 +135,39 @@ def test_tracking_counts_web_open_link_and_imported_answers(sent, cycle, work_te
     assert rates["total"].invited == 18 and rates["total"].total_submitted == 2
     live = client_for(work_team_user).get(reverse("surveys:response_rates_live", kwargs={"slug": cycle.slug})).json()
     assert live["total"]["submitted"] == 1 and live["total"]["imported"] == 1
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59"])
+def test_dates_outside_the_sane_range_are_refused_on_every_date_form(cycle, library_2024, work_team_user, value):
+    client = client_for(work_team_user)
+    create = client.post(reverse("surveys:assessment_create"), assessment_post(library_2024, opens_at=value))
+    edit = client.post(reverse("surveys:assessment_edit", kwargs={"slug": cycle.slug}),
+                       assessment_post(library_2024, slug=cycle.slug, closes_at=value))
+    questionnaire = cycle.questionnaires.first()
+    q_data = {"title_en": "T", "groups": [g.pk for g in questionnaire.groups.all()], "asks_severity": "on",
+              "opens_at": value, "closes_at": local(cycle.closes_at)}
+    q_edit = client.post(reverse("surveys:questionnaire_edit", kwargs={"slug": cycle.slug, "pk": questionnaire.pk}),
+                         q_data)
+    for page in (create, edit, q_edit):
+        assert page.status_code == 200
+        assert "Enter a date between 2000-01-01 and 2100-12-31." in page.content.decode()
+    assert not Assessment.objects.filter(slug="dma-2025").exists()
+    questionnaire.refresh_from_db()
+    assert questionnaire.title_en != "T"
+
+
+def test_questionnaire_dates_must_lie_within_the_assessment(cycle, work_team_user):
+    questionnaire = cycle.questionnaires.first()
+    url = reverse("surveys:questionnaire_edit", kwargs={"slug": cycle.slug, "pk": questionnaire.pk})
+    base = {"title_en": "Moved", "groups": [g.pk for g in questionnaire.groups.all()], "asks_severity": "on"}
+    early = {**base, "opens_at": local(cycle.opens_at - dt.timedelta(days=2)), "closes_at": local(cycle.closes_at)}
+    late = {**base, "opens_at": local(cycle.opens_at), "closes_at": local(cycle.closes_at + dt.timedelta(days=2))}
+    for data in (early, late):
+        page = client_for(work_team_user).post(url, data)
+        assert page.status_code == 200
+        assert "The questionnaire must open no earlier than the assessment opens" in page.content.decode()
+    questionnaire.refresh_from_db()
+    assert questionnaire.title_en != "Moved"
+    inside = {**base, "opens_at": local(cycle.opens_at + dt.timedelta(hours=1)),
+              "closes_at": local(cycle.closes_at - dt.timedelta(hours=1))}
+    assert client_for(work_team_user).post(url, inside).status_code == 302

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -45,6 +47,7 @@ def test_create_assessment_defaults_to_thirty_days(library_2024):
     (["--library-year", "2024", "--weights", "customers"], "not code=weight"),
     (["--library-year", "2024", "--closes", "31/12/2099"], "not a date"),
     (["--library-year", "2024", "--closes", "2001-01-01"], "not in the future"),
+    (["--library-year", "2024", "--closes", "9999-12-31"], "outside 2000-01-01..2100-12-31"),
     (["--library-year", "2024", "--important", "4.5"], "cannot exceed the major threshold"),
 ])
 def test_create_assessment_refuses_bad_input_and_changes_nothing(library_2024, args, message):
@@ -62,7 +65,12 @@ def test_invite_then_remind(cycle, contacts, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert run("invite", cycle.slug, "--group", "customers") == f"{cycle.slug}: created 2, invitations sent 2, failed 0.\n"
     assert run("invite", cycle.slug) == f"{cycle.slug}: created 16, invitations sent 16, failed 0.\n"
-    assert run("invite", cycle.slug, "--reminder", "--group", "management").endswith("reminders sent 2, failed 0.\n")
+    skipped = run("invite", cycle.slug, "--reminder", "--group", "management")
+    assert "reminders sent 0, failed 0." in skipped and "Skipped 2 invited or reminded less than 24 hours ago" in skipped
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=25)):
+        assert run("invite", cycle.slug, "--reminder", "--group", "management").endswith("reminders sent 2, failed 0.\n")
+        again = run("invite", cycle.slug, "--reminder", "--group", "management")
+    assert "reminders sent 0" in again and "Skipped 2" in again
     assert len(mail.outbox) == 20
     with pytest.raises(CommandError, match="Not a group"):
         run("invite", cycle.slug, "--group", "martians")

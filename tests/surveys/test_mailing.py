@@ -89,8 +89,9 @@ def test_reminders_go_only_to_those_who_have_not_submitted(client, sent, cycle, 
     topics, names = form_fields(client, token)
     client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names))
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        count = services.send_reminders(cycle)
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=25)):
+        with django_capture_on_commit_callbacks(execute=True):
+            count = services.send_reminders(cycle).queued
     assert count == 17 and len(mail.outbox) == 17
     assert "customers.1@example.org" not in {m.to[0] for m in mail.outbox}
     assert mail.outbox[0].subject.startswith(("Reminder", "提醒"))
@@ -136,9 +137,28 @@ def test_send_and_remind_buttons(cycle, contacts, work_team_user, settings, djan
     assert len(mail.outbox) == 18
     listing = team.get(reverse("surveys:invitation_list", kwargs={"slug": cycle.slug})).content.decode()
     assert listing.count(">Sent</span>") == 18
+    remind = reverse("surveys:invitation_remind", kwargs={"slug": cycle.slug})
     with django_capture_on_commit_callbacks(execute=True):
-        team.post(reverse("surveys:invitation_remind", kwargs={"slug": cycle.slug}))
+        page = team.post(remind, follow=True)
+    assert len(mail.outbox) == 18  # everyone was invited seconds ago
+    assert "18 people were skipped because they were invited or reminded less than 24 hours ago" in page.content.decode()
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=25)):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = team.post(remind, follow=True).content.decode()
+            second = team.post(remind, follow=True).content.decode()
     assert len(mail.outbox) == 36
+    assert "Reminders are being sent to 18 people" in first
+    assert "18 people were skipped because they were invited or reminded less than 24 hours ago" in second
+    assert set(Invitation.objects.values_list("reminder_count", flat=True)) == {1}
+
+
+def test_on_demand_reminders_stop_at_the_maximum(sent, cycle, django_capture_on_commit_callbacks):
+    Invitation.objects.update(reminder_count=mailing.MAX_REMINDERS)
+    mail.outbox.clear()
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=25)):
+        with django_capture_on_commit_callbacks(execute=True):
+            plan = services.send_reminders(cycle)
+    assert (plan.queued, plan.skipped_max, len(mail.outbox)) == (0, 18, 0)
 
 
 def test_open_link_page_shows_a_working_url(cycle, work_team_user, client):

@@ -34,11 +34,13 @@ def statements(queries) -> list[str]:
 
 def test_submitting_the_full_form_is_two_lookups_and_one_transaction(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)  # the page creates the draft, as a browser's first visit does
-    with django_assert_num_queries(7) as queries:
+    # Each response service first checks that the assessment is not confirmed (one primary-key look-up).
+    with django_assert_num_queries(9) as queries:
         page = client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names))
     assert page.status_code == 302
     assert statements(queries) == [
-        "SELECT surveys_invitationtoken", "SELECT surveys_response",
+        "SELECT surveys_invitationtoken", "SELECT materiality_assessment", "SELECT surveys_response",
+        "SELECT materiality_assessment",
         "SAVEPOINT", "UPDATE surveys_response", "UPDATE surveys_invitation", "INSERT surveys_rating", "RELEASE",
     ]
     response = Response.objects.get()
@@ -48,12 +50,13 @@ def test_submitting_the_full_form_is_two_lookups_and_one_transaction(client, tok
 
 def test_an_incomplete_submit_saves_without_reading_back(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)
-    with django_assert_num_queries(7) as queries:  # the page shown again reads the ratings it shows
+    with django_assert_num_queries(9) as queries:  # the page shown again reads the ratings it shows
         page = client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names[:-1]))
     assert page.status_code == 400 and "still needs an answer" in page.content.decode()
     assert Response.objects.get().status == Response.Status.DRAFT and Rating.objects.count() == 24
     assert statements(queries) == [
-        "SELECT surveys_invitationtoken", "SELECT surveys_response",
+        "SELECT surveys_invitationtoken", "SELECT materiality_assessment", "SELECT surveys_response",
+        "SELECT materiality_assessment",
         "SAVEPOINT", "UPDATE surveys_response", "INSERT surveys_rating", "RELEASE", "SELECT surveys_rating",
     ]
 
@@ -61,23 +64,25 @@ def test_an_incomplete_submit_saves_without_reading_back(client, token, django_a
 def test_autosave_is_two_lookups_one_transaction_and_the_progress(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)
     first = [n for n in names if n.startswith(f"t{topics[0]}-")]
-    with django_assert_num_queries(7) as queries:
+    with django_assert_num_queries(8) as queries:
         page = client.post(reverse("surveys:respond_draft", kwargs={"token": token}),
                            {"topics": [topics[0]], **{n: "3" for n in first}})
     assert page.status_code == 200 and page.json()["answered"] == 1
     assert statements(queries) == [
         "SELECT surveys_invitationtoken", "SELECT surveys_response",
+        "SELECT materiality_assessment",
         "SAVEPOINT", "UPDATE surveys_response", "INSERT surveys_rating", "RELEASE", "SELECT surveys_rating",
     ]
 
 
 def test_first_visit_to_the_form(client, token, django_assert_num_queries, cycle):
     services.questionnaire_topics(invitation_for(EMAIL).questionnaire)  # another respondent already warmed it
-    with django_assert_num_queries(8) as queries:
+    with django_assert_num_queries(9) as queries:
         page = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
     assert page.status_code == 200
     assert statements(queries) == [
-        "SELECT surveys_invitationtoken", "SELECT stakeholders_stakeholder", "UPDATE surveys_invitation",
+        "SELECT surveys_invitationtoken", "SELECT stakeholders_stakeholder",
+        "SELECT materiality_assessment", "UPDATE surveys_invitation",
         "SELECT surveys_response", "SAVEPOINT", "INSERT surveys_response", "RELEASE", "SELECT surveys_rating",
     ]
 
@@ -85,7 +90,7 @@ def test_first_visit_to_the_form(client, token, django_assert_num_queries, cycle
 def test_coming_back_to_the_form(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)
     client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names[:10], action="save"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         page = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
     assert page.status_code == 200 and page.content.decode().count(" checked") == 10
 

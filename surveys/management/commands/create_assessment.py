@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 day = dt.date.fromisoformat(str(options["closes"]))
             except ValueError:
                 raise CommandError(f"--closes: {options['closes']!r} is not a date (YYYY-MM-DD).") from None
+            if not services.EARLIEST_DATE <= day <= services.LATEST_DATE:
+                raise CommandError(f"--closes: {day} is outside {services.EARLIEST_DATE}..{services.LATEST_DATE}.")
             # Open through the whole closing day, in the site's time zone.
             closes_at = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
             if closes_at <= now:
@@ -71,7 +73,7 @@ class Command(BaseCommand):
             assessment = services.create_assessment(
                 slug=slug, name=str(options["name"]) or slug, library=library, weights=weights,
                 scale=int(options["scale"]), major=float(options["major"]), important=float(options["important"]),
-                opens_at=now, closes_at=closes_at,
+                opens_at=now, closes_at=closes_at, acting_user=None,  # recorded as "system"
             )
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from materiality.models import Assessment
-from surveys import services, tasks
+from surveys import mailing, services, tasks
 
 WAIT_SECONDS = 600
 
@@ -30,9 +30,11 @@ class Command(BaseCommand):
             raise CommandError(f"Not a group of {assessment.slug}: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
         created = 0
         reminder = bool(options["reminder"])
+        plan = services.ReminderPlan()
         try:
             if reminder:
-                batches = services.reminder_batches(assessment, group_codes=codes)
+                plan = services.reminder_batches(assessment, group_codes=codes)
+                batches = plan.batches
             else:
                 summary = services.create_invitations(assessment, group_codes=codes)
                 created, batches = summary.created, summary.batches
@@ -47,5 +49,10 @@ class Command(BaseCommand):
             failed += outcome["failed"]
         kind = "reminders" if reminder else "invitations"
         self.stdout.write(f"{assessment.slug}: created {created}, {kind} sent {sent}, failed {failed}.")
+        if plan.skipped_recent:
+            hours = int(services.RECENTLY_MAILED.total_seconds() // 3600)
+            self.stdout.write(f"Skipped {plan.skipped_recent} invited or reminded less than {hours} hours ago.")
+        if plan.skipped_max:
+            self.stdout.write(f"Skipped {plan.skipped_max} who already had {mailing.MAX_REMINDERS} reminders.")
         if failed:
             self.stderr.write("Some e-mails failed; see the invitations page for each error.")

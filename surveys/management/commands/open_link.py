@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from materiality.models import Assessment
 from stakeholders.models import StakeholderGroup
@@ -25,7 +26,15 @@ class Command(BaseCommand):
         if group is None:
             raise CommandError(f"No stakeholder group {options['group']!r}.")
         try:
-            token = services.open_link(services.questionnaire_for_group(assessment, group), group)
+            questionnaire = services.questionnaire_for_group(assessment, group)
+            token = services.open_link(questionnaire, group)
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(mailing.link_url(token))
+        now = timezone.now()
+        if now >= questionnaire.closes_at:
+            self.stderr.write(f"Warning: the link is closed: the questionnaire closed on "
+                              f"{timezone.localtime(questionnaire.closes_at):%Y-%m-%d %H:%M}, so it takes no answers.")
+        elif now < questionnaire.opens_at:
+            self.stderr.write(f"Warning: the link is not open yet: the questionnaire opens on "
+                              f"{timezone.localtime(questionnaire.opens_at):%Y-%m-%d %H:%M}.")
