@@ -18,12 +18,6 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
     from celery.contrib.testing.worker import start_worker
 
     app.conf.task_always_eager = False
-    # A queue of our own, so that a worker left by another run on the same Redis cannot take our tasks.
-    queue = f"test-{os.getpid()}"
-    app.conf.task_default_queue = queue
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING",
-                          shutdown_timeout=30) as worker:
-            yield worker
-    finally:
-        app.conf.task_default_queue = "celery"
+    app.control.purge()  # nothing left over from an earlier run may reach this worker
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30) as worker:
+        yield worker
