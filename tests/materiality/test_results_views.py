@@ -113,3 +113,24 @@ def test_upload_page_imports_or_lists_errors(assessment, work_team_user):
     assert Response.objects.get().source == "import"
     wrong = SimpleUploadedFile("a.pdf", b"%PDF")
     assert "Upload a .csv or .xlsx file." in client.post(url, {"file": wrong}).content.decode()
+
+
+def test_upload_records_the_import_and_a_confirmed_assessment_refuses_it(assessment, work_team_user):
+    from django.utils import timezone
+
+    from materiality.models import AuditEntry
+
+    make_questionnaires(assessment)
+    client = client_for(work_team_user)
+    url = reverse("materiality:import_responses", args=[assessment.slug])
+    good = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,3,,,,\n").encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    entry = AuditEntry.objects.get(action="responses.import")
+    assert entry.actor == work_team_user and entry.assessment_id == assessment.pk
+    assert entry.after == {"file": "a.csv", "respondents": 1, "replaced": 0, "ratings": 1}
+    type(assessment).objects.filter(pk=assessment.pk).update(confirmed_at=timezone.now())
+    again = SimpleUploadedFile("a.csv", (HEADER + "r-2,customers,E01,4,3,,,,\n").encode())
+    page = client.post(url, {"file": again}, follow=True)
+    assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
+    assert list(Response.objects.values_list("respondent_key", flat=True)) == ["r-1"]
+    assert AuditEntry.objects.filter(action="responses.import").count() == 1
