@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiality import aggregation, exports, services
-from materiality.models import Assessment, GroupScore, ScoreRun
+from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun
 from materiality.views.downloads import attachment
 
 SCENARIO_LABELS = {
@@ -109,11 +109,16 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, slug=slug)
     try:
         run = services.start_aggregation(assessment, started_by=request.user)
+    except (services.NothingToScore, AssessmentFrozen) as exc:
+        messages.error(request, str(exc))
     except Exception as exc:  # in-process runs (no worker configured) raise the job's error here
         messages.error(request, _("The score run failed: %(error)s") % {"error": exc})
     else:
+        run.refresh_from_db()  # without a worker the job has already run, after the commit, on another copy
         if run.status == ScoreRun.Status.SUCCEEDED:
             messages.success(request, _("Scoring finished: the results below are up to date."))
+        elif run.status == ScoreRun.Status.FAILED:
+            messages.error(request, _("The score run failed: %(error)s") % {"error": run.error})
         else:
             messages.info(request, _("Scoring started. The results appear when the run has finished."))
     return redirect("materiality:results", slug=slug)

@@ -134,3 +134,28 @@ def test_upload_records_the_import_and_a_confirmed_assessment_refuses_it(assessm
     assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
     assert list(Response.objects.values_list("respondent_key", flat=True)) == ["r-1"]
     assert AuditEntry.objects.filter(action="responses.import").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the job runs when the view's commit happens
+def test_an_in_process_run_says_it_finished_or_why_it_failed(assessment, work_team_user, monkeypatch):
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=3)
+    client = client_for(work_team_user)
+    url = reverse("materiality:run_start", args=[assessment.slug])
+    html = client.post(url, follow=True).content.decode()
+    assert "Scoring finished: the results below are up to date." in html and "Scoring started" not in html
+
+    def broken(*args, **kwargs):
+        raise ValueError("scorer exploded")
+
+    monkeypatch.setattr(aggregation.scoring, "sensitivity", broken)
+    html = client.post(url, follow=True).content.decode()
+    assert "The score run failed" in html and "scorer exploded" in html and "Scoring started" not in html
+
+
+def test_scoring_without_submitted_answers_is_refused(assessment, work_team_user, django_capture_on_commit_callbacks):
+    make_questionnaires(assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(work_team_user).post(reverse("materiality:run_start", args=[assessment.slug]), follow=True)
+    assert page.status_code == 200 and "There are no submitted answers to score yet." in page.content.decode()
+    assert not ScoreRun.objects.exists()
