@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiality import aggregation, exports, services
-from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun
+from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
 
 SCENARIO_LABELS = {
@@ -23,6 +23,7 @@ SCENARIO_LABELS = {
     "important_plus": gettext_lazy("Important threshold +0.25"),
     "important_minus": gettext_lazy("Important threshold −0.25"),
 }
+CLASS_LABELS = dict(TopicScore.Classification.choices)
 HORIZON_LABELS = {"short": gettext_lazy("Short term"), "medium": gettext_lazy("Medium term"),
                   "long": gettext_lazy("Long term"), "": "—"}
 
@@ -78,7 +79,8 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
         "borderline": [s for s in scores if s.is_borderline],
         "sensitivity": [
             {"label": SCENARIO_LABELS[key],
-             "changes": [{"code": c, "name": names.get(c, c), "before": b, "after": a} for c, b, a in changes]}
+             "changes": [{"code": c, "name": names.get(c, c), "before": CLASS_LABELS.get(b, b),
+                          "after": CLASS_LABELS.get(a, a)} for c, b, a in changes]}
             for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
         ],
         "params": run.params,

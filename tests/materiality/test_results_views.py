@@ -159,3 +159,13 @@ def test_scoring_without_submitted_answers_is_refused(assessment, work_team_user
         page = client_for(work_team_user).post(reverse("materiality:run_start", args=[assessment.slug]), follow=True)
     assert page.status_code == 200 and "There are no submitted answers to score yet." in page.content.decode()
     assert not ScoreRun.objects.exists()
+
+
+def test_sensitivity_names_the_classes_in_the_page_language(scored, committee_user):
+    assessment, run = scored
+    ScoreRun.objects.filter(pk=run.pk).update(sensitivity={"major_plus": [["S01", "major", "important"]]})
+    client = client_for(committee_user)
+    url = reverse("materiality:results", args=[assessment.slug])
+    assert "S01 Major → Important" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "S01 重大 → 重要" in html and "major → important" not in html
