@@ -9,7 +9,8 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from materiality import audit, matrix, scoring
 from materiality.models import Assessment, GroupScore, ScoreRun, Topic, TopicScore
@@ -138,6 +139,27 @@ def results_frame(run: ScoreRun) -> pd.DataFrame:
     return frame.rename(columns={"topic__name_en": "name_en", "topic__name_zh": "name_zh"}).set_index("topic")
 
 
+MATRIX_LABELS = {
+    "x": gettext_lazy("Financial materiality"), "y": gettext_lazy("Impact materiality"),
+    "E": gettext_lazy("Environmental"), "S": gettext_lazy("Social"), "G": gettext_lazy("Governance"),
+    "major": gettext_lazy("Major"), "important": gettext_lazy("Important"), "general": gettext_lazy("General"),
+    # xgettext:no-python-format
+    "interval": gettext_lazy("95% interval"),
+}
+
+
+def matrix_labels() -> dict[str, str]:
+    """The matrix's words in English and Chinese: the stored image is shared by both languages' pages."""
+    labels = {}
+    for key, label in MATRIX_LABELS.items():
+        with translation.override("en"):
+            english = str(label)
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        labels[key] = english if chinese == english else f"{english} {chinese}"
+    return labels
+
+
 def run_aggregation(run_id: int, *, draw: bool = True) -> None:
     """Claim a queued run and compute it; on any error mark it failed with the reason and re-raise."""
     now = timezone.now()
@@ -187,7 +209,7 @@ def compute(run_id: int, *, draw: bool = True) -> None:
         set_stage(run_id, "matrix", 70)
         pillars = {t.code: t.pillar for t in topics}
         fig = matrix.draw(scores.assign(pillar=[pillars[c] for c in scores.index]), scale=params.scale,
-                          major=params.major, important=params.important)
+                          major=params.major, important=params.important, labels=matrix_labels())
         png, svg = matrix.render(fig, "png"), matrix.render(fig, "svg").decode()
     set_stage(run_id, "saving", 90)
 

@@ -2,7 +2,8 @@
 
 Financial materiality on the x axis, impact materiality on the y axis, the two thresholds as lines with the
 general / important / major zones shaded, one point per topic coloured by pillar with its 95% intervals as error
-bars, and every topic labelled by its code, the labels pushed apart by adjustText so none overlap.
+bars, and every topic labelled by its code, the labels pushed apart by adjustText so none overlap and none sits on
+a marker. Axis titles and legend may be bilingual: they use Noto Sans CJK SC when installed.
 Only the Agg canvas is used; pyplot's global figure state is never touched (adjustText gets our axes).
 """
 
@@ -17,6 +18,7 @@ matplotlib.use("Agg")  # web and worker processes have no display; adjustText im
 
 import pandas as pd  # noqa: E402
 from adjustText import adjust_text  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -25,6 +27,18 @@ from matplotlib.patches import Patch  # noqa: E402
 PILLAR_COLOURS = {"E": "#2e7d32", "S": "#1565c0", "G": "#8e24aa"}
 ZONE_COLOURS = {"general": "#f5f5f5", "important": "#fff3cd", "major": "#f8d7da"}
 ITERATIONS = 50  # a fixed count, not a time limit, so the same scores always give the same picture
+CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk; the labels may be bilingual
+
+
+def label_fonts() -> list[str]:
+    """The font families for the axis titles and legend: the CJK font when installed, DejaVu Sans for the rest."""
+    try:
+        font_manager.findfont(CJK_FONT, fallback_to_default=False)
+    except ValueError:
+        return ["DejaVu Sans"]
+    return [CJK_FONT, "DejaVu Sans"]
+
+
 DEFAULT_LABELS = {
     "x": "Financial materiality", "y": "Impact materiality", "E": "Environmental", "S": "Social",
     "G": "Governance", "major": "Major", "important": "Important", "general": "General",
@@ -64,27 +78,35 @@ def draw(
                 (rows["impact_high"] - rows["impact"]).fillna(0).clip(lower=0)]
         ax.errorbar(rows["financial"], rows["impact"], xerr=xerr, yerr=yerr, fmt="none", ecolor=colour,
                     alpha=0.35, elinewidth=1, capsize=2, zorder=2)
-        ax.scatter(rows["financial"], rows["impact"], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3)
+    # One collection for every marker, so adjustText can keep the labels off each marker, not only its centre.
+    points = ax.scatter(plotted["financial"], plotted["impact"], s=36, zorder=3, edgecolor="white", linewidth=0.6,
+                        color=[PILLAR_COLOURS.get(p, "#212529") for p in plotted["pillar"]])
     for code, row in plotted.iterrows():
         texts.append(ax.text(row["financial"], row["impact"], str(code), fontsize=7 if crowded else 8, zorder=4,
-                             color=PILLAR_COLOURS.get(row["pillar"], "#212529")))
+                             color=PILLAR_COLOURS.get(row["pillar"], "#212529"),
+                             # a light backing keeps a label readable where it crosses an error bar
+                             bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.6,
+                                   "linewidth": 0}))
 
-    ax.set_xlabel(text["x"])
-    ax.set_ylabel(text["y"])
+    fonts = label_fonts()
+    ax.set_xlabel(text["x"], fontfamily=fonts)
+    ax.set_ylabel(text["y"], fontfamily=fonts)
     if text["title"]:
-        ax.set_title(text["title"])
+        ax.set_title(text["title"], fontfamily=fonts)
     ax.set_aspect("equal")
     ax.grid(False)
     handles = [Line2D([], [], marker="o", linestyle="", color=c, label=text[p]) for p, c in PILLAR_COLOURS.items()]
     handles += [Patch(facecolor=ZONE_COLOURS[z], edgecolor="#adb5bd", label=text[z]) for z in ("major", "important",
                                                                                              "general")]
     handles.append(Line2D([], [], color="#6c757d", alpha=0.6, label=text["interval"]))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), prop={"family": fonts, "size": 8},
+              frameon=False)
     if texts:
         x = plotted["financial"].to_numpy()
         y = plotted["impact"].to_numpy()
-        adjust_text(texts, x=x, y=y, ax=ax, expand=(1.15, 1.35), ensure_inside_axes=True, iter_lim=ITERATIONS,
-                    arrowprops={"arrowstyle": "-", "color": "#adb5bd", "lw": 0.5})
+        # objects: the drawn markers (not just their centres) are kept clear of every label.
+        adjust_text(texts, x=x, y=y, objects=points, ax=ax, expand=(1.15, 1.35), ensure_inside_axes=True,
+                    iter_lim=ITERATIONS, arrowprops={"arrowstyle": "-", "color": "#adb5bd", "lw": 0.5})
         separate_labels(fig)
     return fig
 

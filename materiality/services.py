@@ -334,12 +334,20 @@ STALE_AFTER_SECONDS = 300
 latest_succeeded_run = aggregation.latest_succeeded_run
 
 
+class NothingToScore(Exception):
+    """Scoring was refused because no answer has been submitted: a run of zero respondents would look like a result."""
+
+
 def start_aggregation(assessment: Assessment, *, started_by: object | None = None) -> ScoreRun:
     """Queue a scoring run with a snapshot of the assessment's parameters; the job starts after the commit.
 
     An unfinished run that still shows signs of life is returned instead of queuing a second one.
     """
+    from surveys.models import Response  # surveys imports materiality: not at module level
+
     check_not_frozen(assessment)
+    if not Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).exists():
+        raise NothingToScore(_("There are no submitted answers to score yet."))
     active = current_run(assessment)
     if active is not None:
         if not is_stale(active):

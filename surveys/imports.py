@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from materiality import audit
 from materiality.models import Assessment, Topic
-from materiality.services import ImportRefused
+from materiality.services import ImportRefused, check_not_frozen
 from surveys import responses_csv
 from surveys.models import Questionnaire, Rating, Response
 
@@ -37,6 +38,10 @@ LINE_MESSAGES = {
                               "for don't know)"),
     "bad_horizon": gettext_lazy("horizon '%(value)s' must be short, medium, long or empty"),
     "no_questionnaire": gettext_lazy("no questionnaire of this assessment is addressed to group '%(value)s'"),
+    "comment_too_long": gettext_lazy("the comment is longer than %(limit)s characters"),
+    "not_asked_financial": gettext_lazy("group '%(value)s' is not asked the financial items (magnitude, "
+                                        "financial_likelihood, horizon); leave them empty"),
+    "not_asked": gettext_lazy("group '%(value)s' is not asked %(items)s; leave them empty"),
     "duplicate": gettext_lazy("respondent '%(respondent)s' rates topic %(topic)s again (first on line %(first)s)"),
     "two_groups": gettext_lazy("respondent '%(respondent)s' is in group '%(group)s' here but in '%(other)s' on "
                                "line %(first)s"),
@@ -86,35 +91,54 @@ def questionnaires_by_group(assessment: Assessment) -> dict[str, int]:
     return found
 
 
-def import_responses(assessment: Assessment, stream: IO[bytes] | bytes, filename: str) -> ImportSummary:
-    """Import a response file into the assessment; raise ImportRefused (nothing written) if any line is wrong."""
+def asked_by_group(assessment: Assessment, questionnaires: dict[str, int]) -> dict[str, set[str]]:
+    """Return, per group code, the answer columns its questionnaire asks (the others must stay empty)."""
+    flags = {q.pk: q for q in Questionnaire.objects.filter(pk__in=set(questionnaires.values()))}
+    return {code: {item for item in responses_csv.ITEMS if getattr(flags[pk], f"asks_{item}")}
+            for code, pk in questionnaires.items()}
+
+
+def import_responses(
+    assessment: Assessment, stream: IO[bytes] | bytes, filename: str, *, acting_user: Any = None,
+) -> ImportSummary:
+    """Import a response file into the assessment; raise ImportRefused (nothing written) if any line is wrong.
+
+    A confirmed assessment raises AssessmentFrozen; each import that writes is one entry of the audit trail.
+    """
+    check_not_frozen(assessment)
     if isinstance(stream, bytes):
         stream = io.BytesIO(stream)
     topic_ids = dict(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).values_list("code", "pk"))
     group_ids = dict(assessment.group_weights.values_list("group__code", "group_id"))
     questionnaires = questionnaires_by_group(assessment)
+    asked = asked_by_group(assessment, questionnaires)
     try:
         with transaction.atomic():
+            summary = None
             if fast_path_applies(stream, filename):
-                summary = _import_copy(assessment, stream, topic_ids, group_ids, questionnaires)
-                if summary is not None:
-                    return summary
-                stream.seek(0)  # PostgreSQL could not read the file as plain CSV: the slow path names the problem
-            return _import(assessment, stream, filename, topic_ids, group_ids, questionnaires)
+                summary = _import_copy(assessment, stream, topic_ids, group_ids, questionnaires, asked)
+                if summary is None:
+                    stream.seek(0)  # PostgreSQL could not read the file as plain CSV: the slow path names the problem
+            if summary is None:
+                summary = _import(assessment, stream, filename, topic_ids, group_ids, questionnaires, asked)
+            audit.record(acting_user, "responses.import", assessment, assessment=assessment, after={
+                "file": filename, "respondents": summary.respondents, "replaced": summary.replaced,
+                "ratings": summary.ratings})
+            return summary
     except responses_csv.FileError as exc:
         raise ImportRefused([file_message(exc)]) from None
 
 
 def _import(
     assessment: Assessment, stream: IO[bytes], filename: str, topic_ids: dict[str, int], group_ids: dict[str, int],
-    questionnaires: dict[str, int],
+    questionnaires: dict[str, int], asked: dict[str, set[str]],
 ) -> ImportSummary:
     staging = Staging()
     errors: list[responses_csv.LineError] = []
     error_count = rows = 0
     for chunk in responses_csv.read_chunks(stream, filename):
         typed, found = responses_csv.validate(chunk, topic_codes=topic_ids, group_codes=group_ids,
-                                              scale=assessment.scale)
+                                              scale=assessment.scale, asked=asked)
         known_group = typed["group"].isin(list(group_ids))
         unaddressed = known_group & ~typed["group"].isin(list(questionnaires))
         found += [responses_csv.LineError(int(line), "no_questionnaire", {"value": g})
@@ -122,13 +146,18 @@ def _import(
         error_count += len(found)
         errors = (errors + found)[:MAX_ERRORS] if len(errors) < MAX_ERRORS else errors
         rows += len(typed)
-        if not error_count:  # once the file is known to be refused, only keep checking lines
-            staging.write(typed.assign(
-                group_id=typed["group"].map(group_ids), topic_id=typed["topic"].map(topic_ids),
-                questionnaire_id=typed["group"].map(questionnaires),
-            ))
+        # Lines with a usable respondent, group and topic are staged even in a refused file: the whole-file checks
+        # (the same topic twice, two groups) then still name their lines.
+        usable = (typed["group"].isin(list(group_ids)) & typed["topic"].isin(list(topic_ids))
+                  & typed["respondent"].str.len().between(1, responses_csv.MAX_RESPONDENT_LENGTH))
+        kept = typed[usable]
+        staging.write(kept.assign(
+            group_id=kept["group"].map(group_ids), topic_id=kept["topic"].map(topic_ids),
+            questionnaire_id=kept["group"].map(questionnaires).astype("Int64"),
+        ))
     if error_count:
-        raise refuse(errors, error_count)
+        file_errors = staging.whole_file_errors()
+        raise refuse(errors + file_errors, error_count + len(file_errors))
     if not rows:
         raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
     return staging.apply(assessment)
@@ -148,7 +177,12 @@ CHECKS = [
     ("unknown_group", "grp", "NOT c.v_grp = ANY(%(groups)s)"),
     ("unknown_topic", "topic", "NOT (upper(c.v_topic) = ANY(%(topics)s) OR c.v_topic = ANY(%(topics)s))"),
     ("bad_horizon", "horizon", "NOT lower(c.v_horizon) IN ('', 'short', 'medium', 'long')"),
+    ("comment_too_long", "comment", "length(c.v_comment) > %(comment_limit)s"),
     ("no_questionnaire", "grp", "c.v_grp = ANY(%(groups)s) AND NOT c.v_grp = ANY(%(addressed)s)"),
+    ("not_asked_financial", "grp", "c.v_grp = ANY(%(no_financial)s) AND NOT ("
+     + " AND ".join(f"c.v_{item} = ''" for item in responses_csv.FINANCIAL_ITEMS) + ")"),
+    ("not_asked", "grp", "(" + " OR ".join(f"(c.v_{item} <> '' AND c.v_grp = ANY(%(skips_{item})s))"
+                                          for item in responses_csv.ITEMS) + ")"),
 ]
 # pandas.to_numeric's idea of a number (signs, decimals, exponents); exponents beyond 3 digits are never 1..S.
 NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
@@ -165,7 +199,7 @@ def value_ok_sql(cell: str) -> str:
 
 def _import_copy(
     assessment: Assessment, stream: IO[bytes], topic_ids: dict[str, int], group_ids: dict[str, int],
-    questionnaires: dict[str, int],
+    questionnaires: dict[str, int], asked: dict[str, set[str]],
 ) -> ImportSummary | None:
     """Import a CSV by COPYing its bytes into a staging table and checking every line in set-based SQL.
 
@@ -201,8 +235,13 @@ def _import_copy(
     trimmed = ", ".join(f"btrim(coalesce({c}, '')) AS v_{c}" for c in raw_columns)
     blank = " AND ".join(f"coalesce({c}, '') = ''" for c in raw_columns)
     scale = assessment.scale
+    skipped = {code: responses_csv.not_asked(items) for code, items in asked.items()}
     params = {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "groups": list(group_ids), "topics": list(topic_ids),
-              "addressed": list(questionnaires), "literals": [str(n) for n in range(1, scale + 1)], "scale": scale}
+              "addressed": list(questionnaires), "literals": [str(n) for n in range(1, scale + 1)], "scale": scale,
+              "comment_limit": responses_csv.MAX_COMMENT_LENGTH,
+              "no_financial": [code for code, (no_financial, _others) in skipped.items() if no_financial],
+              **{f"skips_{item}": [code for code, (_nf, others) in skipped.items() if item in others]
+                 for item in responses_csv.ITEMS}}
     # A line whose cells are all empty is not data; lines count as in a spreadsheet (the header is line 1).
     cells = f"SELECT id + 1 AS line, {trimmed} FROM import_raw WHERE NOT ({blank})"
     checks = [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok_sql('c.v_' + c)}")
@@ -218,36 +257,46 @@ def _import_copy(
         cursor.execute("ANALYZE import_raw")  # a fresh temporary table has no statistics: the joins below need them
         cursor.execute(checks_sql + f" ORDER BY c.line, p.ord LIMIT {MAX_ERRORS + 1}", params)
         found = cursor.fetchall()
-        if found:
-            cursor.execute(f"SELECT count(*) FROM ({checks_sql}) counted", params)
-            total = cursor.fetchone()[0]
-            raise refuse([sql_error(line, code, value, scale) for line, _ord, code, value in found[:MAX_ERRORS]],
-                         total)
         topic = "CASE WHEN upper(v_topic) = ANY(%(topics)s) THEN upper(v_topic) ELSE v_topic END"
-        number = ("CASE WHEN c.v_{0} = '' THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN c.v_{0}::smallint "
-                  "ELSE c.v_{0}::numeric::smallint END AS {0}")
+        # A bad value (only staged when the file is refused anyway) is never cast.
+        number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
+                  "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
         staged = cursor.execute(
             "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
             "SELECT c.line, c.v_respondent AS respondent, c.v_grp AS grp, t.code AS topic, g.id AS group_id, "
             "t.id AS topic_id, q.id AS questionnaire_id, "
-            + ", ".join(number.format(v) for v in responses_csv.VALUE_COLUMNS)
+            + ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
             + f", lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM ({cells}) c "
             f"JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS t(code, id) ON t.code = {topic} "
             "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[]) AS g(code, id) ON g.code = c.v_grp "
-            "JOIN unnest(%(addressed)s::text[], %(questionnaire_ids)s::bigint[]) AS q(code, id) ON q.code = c.v_grp",
+            "LEFT JOIN unnest(%(addressed)s::text[], %(questionnaire_ids)s::bigint[]) AS q(code, id) "
+            "ON q.code = c.v_grp WHERE c.v_respondent <> '' AND length(c.v_respondent) <= %(limit)s",
             {**params, "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
              "questionnaire_ids": list(questionnaires.values())},
         ).rowcount
+        staging = Staging(create=False)
+        if found:
+            cursor.execute(f"SELECT count(*) FROM ({checks_sql}) counted", params)
+            total = cursor.fetchone()[0]
+            file_errors = staging.whole_file_errors()
+            raise refuse([sql_error(line, code, value, scale, skipped) for line, _ord, code, value in found[:MAX_ERRORS]]
+                         + file_errors, total + len(file_errors))
         if not staged:
             raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
-    return Staging(create=False).apply(assessment)
+    return staging.apply(assessment)
 
 
-def sql_error(line: int, code: str, value: str, scale: int) -> responses_csv.LineError:
+def sql_error(
+    line: int, code: str, value: str, scale: int, skipped: dict[str, tuple[bool, list[str]]],
+) -> responses_csv.LineError:
     """Word a problem found in SQL exactly as responses_csv.validate words it."""
     if code.startswith("bad_value:"):
         column = code.split(":", 1)[1]
         return responses_csv.LineError(line, "bad_value", {"name": column, "scale": scale, "value": value})
+    if code == "comment_too_long":
+        return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_COMMENT_LENGTH, "value": value})
+    if code == "not_asked":
+        return responses_csv.LineError(line, code, {"items": ", ".join(skipped[value][1]), "value": value})
     if code == "respondent_too_long":
         return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "value": value})
     return responses_csv.LineError(line, code, {"value": value})
@@ -315,6 +364,12 @@ class Staging:
         return [responses_csv.LineError(line, "duplicate", {"respondent": r, "topic": t, "first": fl})
                 for line, r, t, fl in rows]
 
+    def whole_file_errors(self) -> list[responses_csv.LineError]:
+        """The checks that need the whole file, run on a file already refused for its lines."""
+        if self.postgres:
+            self.run("ANALYZE import_staging")
+        return self.group_conflicts() + self.duplicates()
+
     def apply(self, assessment: Assessment) -> ImportSummary:
         """Write responses and ratings from the staged rows (or refuse with the whole-file errors)."""
         response_table, rating_table = Response._meta.db_table, Rating._meta.db_table
@@ -331,7 +386,7 @@ class Staging:
             "SELECT COUNT(*), SUM(CASE WHEN group_id <> other_group_id THEN 1 ELSE 0 END) FROM import_respondents"
         )[0]
         if conflicts:
-            errors = self.group_conflicts()
+            errors = self.group_conflicts() + self.duplicates()
             raise refuse(errors, len(errors))
         replaced = self.fetch(
             f"SELECT COUNT(*) FROM {response_table} r JOIN import_respondents i ON i.respondent = r.respondent_key "

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -25,6 +25,18 @@ VALUE_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood"]
 HORIZONS = ("short", "medium", "long")
 CHUNK_ROWS = 100_000
 MAX_RESPONDENT_LENGTH = 100
+MAX_COMMENT_LENGTH = 2000  # the web form's cap
+FINANCIAL_ITEMS = ("magnitude", "financial_likelihood", "horizon")
+ITEMS = (*VALUE_COLUMNS[:2], *FINANCIAL_ITEMS, "comment")  # the answer columns a questionnaire may or may not ask
+
+
+def not_asked(asked: Collection[str]) -> tuple[bool, list[str]]:
+    """Split the items a questionnaire does not ask: whether it asks no financial item, and the other ones it skips.
+
+    A group asked no financial item gets one message naming all three; any other skipped item is named on its own.
+    """
+    no_financial = not any(item in asked for item in FINANCIAL_ITEMS)
+    return no_financial, [i for i in ITEMS if i not in asked and not (no_financial and i in FINANCIAL_ITEMS)]
 
 
 @dataclass(frozen=True)
@@ -146,9 +158,13 @@ def read_chunks(stream: IO[bytes], filename: str, chunk_rows: int = CHUNK_ROWS) 
 
 
 def validate(
-    chunk: pd.DataFrame, *, topic_codes: Collection[str], group_codes: Collection[str], scale: int
+    chunk: pd.DataFrame, *, topic_codes: Collection[str], group_codes: Collection[str], scale: int,
+    asked: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[pd.DataFrame, list[LineError]]:
-    """Check one chunk line by line; return its typed rows (blank lines dropped) and the errors found."""
+    """Check one chunk line by line; return its typed rows (blank lines dropped) and the errors found.
+
+    `asked` maps a group code to the items its questionnaire asks: the items it does not ask must be empty.
+    """
     # Numbers tolerate surrounding spaces in to_numeric; only the text columns need stripping.
     text = chunk[COLUMNS].astype(str)
     text = text[(text != "").any(axis=1)]  # a line with only empty cells is not data
@@ -178,6 +194,16 @@ def validate(
     horizon = text["horizon"].str.lower()
     flag(~horizon.isin(["", *HORIZONS]), "bad_horizon", column="horizon")
     typed["horizon"] = horizon.where(horizon.isin(HORIZONS), "")
+    flag(text["comment"].str.len() > MAX_COMMENT_LENGTH, "comment_too_long", limit=MAX_COMMENT_LENGTH)
     typed["comment"] = text["comment"]
+    for code, items in (asked or {}).items():
+        no_financial, others = not_asked(items)
+        in_group = group == code
+        if no_financial:
+            flag(in_group & (text[list(FINANCIAL_ITEMS)].apply(lambda c: c.str.strip()) != "").any(axis=1),
+                 "not_asked_financial", column="group")
+        if others:
+            flag(in_group & (text[others].apply(lambda c: c.str.strip()) != "").any(axis=1), "not_asked",
+                 column="group", items=", ".join(others))
     errors.sort(key=lambda e: e.line)
     return typed, errors

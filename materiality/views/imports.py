@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from materiality.models import Assessment
+from materiality.models import Assessment, AssessmentFrozen
 from materiality.services import ImportRefused
 from surveys import imports
 
@@ -28,9 +28,11 @@ def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             with upload.open("rb") as stream:
-                summary = imports.import_responses(assessment, stream, upload.name)
+                summary = imports.import_responses(assessment, stream, upload.name, acting_user=request.user)
         except ImportRefused as exc:
             errors = exc.errors
+        except AssessmentFrozen as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, _("Imported %(respondents)d respondents (%(replaced)d replaced) with "
                                         "%(ratings)d ratings.") % {

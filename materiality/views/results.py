@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiality import aggregation, exports, services
-from materiality.models import Assessment, GroupScore, ScoreRun
+from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
 
 SCENARIO_LABELS = {
@@ -23,6 +23,7 @@ SCENARIO_LABELS = {
     "important_plus": gettext_lazy("Important threshold +0.25"),
     "important_minus": gettext_lazy("Important threshold −0.25"),
 }
+CLASS_LABELS = dict(TopicScore.Classification.choices)
 HORIZON_LABELS = {"short": gettext_lazy("Short term"), "medium": gettext_lazy("Medium term"),
                   "long": gettext_lazy("Long term"), "": "—"}
 
@@ -78,7 +79,8 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
         "borderline": [s for s in scores if s.is_borderline],
         "sensitivity": [
             {"label": SCENARIO_LABELS[key],
-             "changes": [{"code": c, "name": names.get(c, c), "before": b, "after": a} for c, b, a in changes]}
+             "changes": [{"code": c, "name": names.get(c, c), "before": CLASS_LABELS.get(b, b),
+                          "after": CLASS_LABELS.get(a, a)} for c, b, a in changes]}
             for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
         ],
         "params": run.params,
@@ -109,11 +111,16 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, slug=slug)
     try:
         run = services.start_aggregation(assessment, started_by=request.user)
+    except (services.NothingToScore, AssessmentFrozen) as exc:
+        messages.error(request, str(exc))
     except Exception as exc:  # in-process runs (no worker configured) raise the job's error here
         messages.error(request, _("The score run failed: %(error)s") % {"error": exc})
     else:
+        run.refresh_from_db()  # without a worker the job has already run, after the commit, on another copy
         if run.status == ScoreRun.Status.SUCCEEDED:
             messages.success(request, _("Scoring finished: the results below are up to date."))
+        elif run.status == ScoreRun.Status.FAILED:
+            messages.error(request, _("The score run failed: %(error)s") % {"error": run.error})
         else:
             messages.info(request, _("Scoring started. The results appear when the run has finished."))
     return redirect("materiality:results", slug=slug)

@@ -157,3 +157,9 @@ def test_year_over_year_follows_lineage(answered, library_2024):
     e01 = scores["E01"]  # renamed from "Climate change": matched through lineage
     old_e01 = old.topic_scores.get(topic__code="E01")
     assert not e01.is_new and e01.previous_topics == "E01" and e01.previous_combined == old_e01.combined
+
+
+def test_the_stored_matrix_is_labelled_in_english_and_chinese():
+    labels = aggregation.matrix_labels()
+    assert labels["x"] == "Financial materiality 财务重要性"
+    assert labels["major"] == "Major 重大" and labels["E"] == "Environmental 环境"

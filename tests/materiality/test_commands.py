@@ -67,3 +67,9 @@ def test_export_results_bad_input(answered, args, message):
     call_command("aggregate", answered.slug)
     with pytest.raises(CommandError, match=message):
         call_command("export_results", answered.slug, *args)
+
+
+def test_aggregate_refuses_an_assessment_without_submitted_answers(assessment):
+    with pytest.raises(CommandError, match="There are no submitted answers to score yet."):
+        call_command("aggregate", assessment.slug)
+    assert not ScoreRun.objects.exists()

@@ -47,3 +47,37 @@ def test_axes_show_financial_on_x_and_impact_on_y():
     ax = fig.axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Fin", "Imp")
     assert ax.get_xlim()[0] >= 0.9 and ax.get_xlim()[1] <= 7.1
+
+
+def labels_on_markers(fig) -> list[str]:
+    """Return the labels whose drawn box holds the centre of any marker (own or another topic's)."""
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    centres = ax.transData.transform(np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())]))
+    found = []
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        if any(box.x0 - 2 < x < box.x1 + 2 and box.y0 - 2 < y < box.y1 + 2 for x, y in centres):
+            found.append(text.get_text())
+    return found
+
+
+@pytest.mark.parametrize(("count", "seed"), [(24, 1), (24, 2), (60, 1), (60, 2)])
+def test_labels_keep_off_the_markers_in_a_dense_cluster(count, seed):
+    fig = matrix.draw(scores(count, seed), scale=5, major=4.0, important=3.0)
+    assert labels_on_markers(fig) == []
+    assert matrix.labels_overlap(fig) == []
+
+
+def test_bilingual_labels_use_the_cjk_font_when_installed(monkeypatch, recwarn):
+    labels = {"x": "Financial materiality 财务重要性", "E": "Environmental 环境"}
+    fig = matrix.draw(scores(6), scale=5, major=4.0, important=3.0, labels=labels)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == labels["x"]
+    assert ax.xaxis.label.get_fontfamily()[-1] == "DejaVu Sans"
+    assert "Environmental 环境" in [t.get_text() for t in ax.get_legend().get_texts()]
+    matrix.render(fig, "png")
+    if matrix.label_fonts()[0] == matrix.CJK_FONT:  # Debian's fonts-noto-cjk: no glyph goes missing
+        assert not [w for w in recwarn if "missing from font" in str(w.message)]
+    monkeypatch.setattr(matrix.font_manager, "findfont", lambda *a, **k: (_ for _ in ()).throw(ValueError()))
+    assert matrix.label_fonts() == ["DejaVu Sans"]

@@ -113,3 +113,59 @@ def test_upload_page_imports_or_lists_errors(assessment, work_team_user):
     assert Response.objects.get().source == "import"
     wrong = SimpleUploadedFile("a.pdf", b"%PDF")
     assert "Upload a .csv or .xlsx file." in client.post(url, {"file": wrong}).content.decode()
+
+
+def test_upload_records_the_import_and_a_confirmed_assessment_refuses_it(assessment, work_team_user):
+    from django.utils import timezone
+
+    from materiality.models import AuditEntry
+
+    make_questionnaires(assessment)
+    client = client_for(work_team_user)
+    url = reverse("materiality:import_responses", args=[assessment.slug])
+    good = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,3,,,,\n").encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    entry = AuditEntry.objects.get(action="responses.import")
+    assert entry.actor == work_team_user and entry.assessment_id == assessment.pk
+    assert entry.after == {"file": "a.csv", "respondents": 1, "replaced": 0, "ratings": 1}
+    type(assessment).objects.filter(pk=assessment.pk).update(confirmed_at=timezone.now())
+    again = SimpleUploadedFile("a.csv", (HEADER + "r-2,customers,E01,4,3,,,,\n").encode())
+    page = client.post(url, {"file": again}, follow=True)
+    assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
+    assert list(Response.objects.values_list("respondent_key", flat=True)) == ["r-1"]
+    assert AuditEntry.objects.filter(action="responses.import").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the job runs when the view's commit happens
+def test_an_in_process_run_says_it_finished_or_why_it_failed(assessment, work_team_user, monkeypatch):
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=3)
+    client = client_for(work_team_user)
+    url = reverse("materiality:run_start", args=[assessment.slug])
+    html = client.post(url, follow=True).content.decode()
+    assert "Scoring finished: the results below are up to date." in html and "Scoring started" not in html
+
+    def broken(*args, **kwargs):
+        raise ValueError("scorer exploded")
+
+    monkeypatch.setattr(aggregation.scoring, "sensitivity", broken)
+    html = client.post(url, follow=True).content.decode()
+    assert "The score run failed" in html and "scorer exploded" in html and "Scoring started" not in html
+
+
+def test_scoring_without_submitted_answers_is_refused(assessment, work_team_user, django_capture_on_commit_callbacks):
+    make_questionnaires(assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(work_team_user).post(reverse("materiality:run_start", args=[assessment.slug]), follow=True)
+    assert page.status_code == 200 and "There are no submitted answers to score yet." in page.content.decode()
+    assert not ScoreRun.objects.exists()
+
+
+def test_sensitivity_names_the_classes_in_the_page_language(scored, committee_user):
+    assessment, run = scored
+    ScoreRun.objects.filter(pk=run.pk).update(sensitivity={"major_plus": [["S01", "major", "important"]]})
+    client = client_for(committee_user)
+    url = reverse("materiality:results", args=[assessment.slug])
+    assert "S01 Major → Important" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "S01 重大 → 重要" in html and "major → important" not in html

@@ -76,3 +76,39 @@ def test_good_files_store_the_same_ratings_either_way(ready, monkeypatch):
     assert stored[0] == stored[1] == stored[2]
     assert ("r-2", "management") in {row[:2] for row in stored[0]}
     assert [row for row in stored[0] if row[0] == "r-2"][0][4:] == (5, 4, 5, 3, "long", "Recall")
+
+
+WHOLE_FILE = HEADER + (
+    "r-fin,customers,E01,3,3,5,5,long,x\n"
+    "r-1,customers,E01,4,3,,,,\n"
+    "r-1,customers,e01,2,2,,,,\n"
+    "r-2,customers,E02,9,3,,,,\n"
+    "r-3,customers,E03,4,3,,,,\n"
+    "r-3,management,E03,4,3,,,,\n"
+    f"r-4,customers,E04,4,3,,,,{'y' * 2001}\n"
+    "r-5,management,E05,4,3,abc,,,\n"
+)
+
+
+def test_not_asked_items_long_comments_and_repeats_read_the_same_either_way(ready, monkeypatch):
+    slow = errors(ready, WHOLE_FILE.encode(), fast=False, monkeypatch=monkeypatch)
+    fast = errors(ready, WHOLE_FILE.encode(), fast=True, monkeypatch=monkeypatch)
+    assert fast == slow
+    assert fast == [
+        "Line 2: group 'customers' is not asked the financial items (magnitude, financial_likelihood, horizon); "
+        "leave them empty",
+        "Line 4: respondent 'r-1' rates topic E01 again (first on line 3)",
+        "Line 5: severity '9' is not a whole number from 1 to 5 (leave it empty for don't know)",
+        "Line 7: respondent 'r-3' is in group 'management' here but in 'customers' on line 6",
+        "Line 7: respondent 'r-3' rates topic E03 again (first on line 6)",
+        "Line 8: the comment is longer than 2000 characters",
+        "Line 9: magnitude 'abc' is not a whole number from 1 to 5 (leave it empty for don't know)",
+    ]
+    assert not Rating.objects.exists()
+
+
+def test_repeats_alone_are_named_the_same_either_way(ready, monkeypatch):
+    data = (HEADER + "r-1,customers,E01,4,3,,,,\nr-1,customers,E01,2,2,,,,\n").encode()
+    assert errors(ready, data, fast=True, monkeypatch=monkeypatch) == \
+        errors(ready, data, fast=False, monkeypatch=monkeypatch) == \
+        ["Line 3: respondent 'r-1' rates topic E01 again (first on line 2)"]

@@ -55,7 +55,7 @@ def test_a_bad_file_changes_nothing_and_names_every_bad_line(ready):
     text = HEADER + ("ok,customers,E01,4,3,,,,\n"
                      "bad1,customers,E01,9,3,,,,\n"
                      "bad2,nobody,E01,4,3,,,,\n"
-                     "bad3,customers,E01,4,3,,,someday,\n")
+                     "bad3,management,E01,4,3,,,someday,\n")
     with pytest.raises(ImportRefused) as exc:
         run_import(assessment, text)
     assert [e.split(":")[0] for e in exc.value.errors] == ["Line 3", "Line 4", "Line 5"]
@@ -124,3 +124,56 @@ def test_command_reports_and_exits_non_zero_on_errors(ready, tmp_path, capsys):
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_responses", assessment.slug, str(tmp_path / "missing.csv"))
     assert Response.objects.count() == 1
+
+
+def test_items_the_group_is_not_asked_must_be_empty(ready):
+    assessment, *_ = ready
+    text = HEADER + ("r-fin,customers,E01,3,3,5,5,long,x\n"
+                     "r-ok,management,E01,3,3,5,5,long,x\n")
+    with pytest.raises(ImportRefused) as exc:
+        run_import(assessment, text)
+    assert exc.value.errors == ["Line 2: group 'customers' is not asked the financial items (magnitude, "
+                                "financial_likelihood, horizon); leave them empty"]
+    assert not Rating.objects.exists()
+
+
+def test_a_comment_longer_than_the_web_form_allows_is_refused(ready):
+    assessment, *_ = ready
+    with pytest.raises(ImportRefused) as exc:
+        run_import(assessment, HEADER + f"r-1,customers,E01,3,3,,,,{'x' * 2001}\n")
+    assert exc.value.errors == ["Line 2: the comment is longer than 2000 characters"]
+    assert run_import(assessment, HEADER + f"r-1,customers,E01,3,3,,,,{'x' * 2000}\n").ratings == 1
+
+
+def test_a_repeated_topic_is_named_even_when_other_lines_are_wrong(ready):
+    assessment, *_ = ready
+    text = HEADER + ("r-1,customers,E01,4,3,,,,\n"
+                     "r-1,customers,E01,2,2,,,,\n"
+                     "r-2,customers,E02,9,3,,,,\n"
+                     "r-3,customers,E03,4,3,,,,\n"
+                     "r-3,management,E03,4,3,,,,\n")
+    with pytest.raises(ImportRefused) as exc:
+        run_import(assessment, text)
+    assert exc.value.errors == [
+        "Line 3: respondent 'r-1' rates topic E01 again (first on line 2)",
+        "Line 4: severity '9' is not a whole number from 1 to 5 (leave it empty for don't know)",
+        "Line 6: respondent 'r-3' is in group 'management' here but in 'customers' on line 5",
+        "Line 6: respondent 'r-3' rates topic E03 again (first on line 5)",
+    ]
+
+
+def test_command_records_the_import_and_refuses_a_confirmed_assessment(ready, tmp_path):
+    from django.utils import timezone
+
+    from materiality.models import AuditEntry
+
+    assessment, *_ = ready
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "r-1,customers,E01,4,3,,,,\n")
+    call_command("import_responses", assessment.slug, str(good))
+    entry = AuditEntry.objects.get(action="responses.import")
+    assert entry.actor is None and entry.after == {"file": "good.csv", "respondents": 1, "replaced": 0, "ratings": 1}
+    type(assessment).objects.filter(pk=assessment.pk).update(confirmed_at=timezone.now())
+    with pytest.raises(CommandError, match="This assessment is confirmed"):
+        call_command("import_responses", assessment.slug, str(good))
+    assert AuditEntry.objects.filter(action="responses.import").count() == 1

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from materiality import services
-from materiality.models import Assessment, ScoreRun
+from materiality.models import Assessment, AssessmentFrozen, ScoreRun
 
 
 class Command(BaseCommand):
@@ -23,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError(f"No assessment with slug {slug!r}.")
         try:
             run = services.start_aggregation(assessment)
+        except (services.NothingToScore, AssessmentFrozen) as exc:
+            raise CommandError(str(exc)) from None
         except Exception as exc:  # in-process (eager) runs raise the job's own error here
             failed = assessment.score_runs.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
             raise CommandError(f"The score run failed: {failed.error if failed else exc}") from None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from materiality.models import Assessment
+from materiality.models import Assessment, AssessmentFrozen
 from materiality.services import ImportRefused
 from surveys import imports
 
@@ -32,6 +32,8 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(error)
             raise CommandError(f"Nothing was imported: {len(exc.errors)} problem(s) listed above.") from None
+        except AssessmentFrozen as exc:
+            raise CommandError(f"Nothing was imported: {exc}") from None
         self.stdout.write(
             f"Imported {summary.respondents} respondents ({summary.replaced} replaced) "
             f"with {summary.ratings} ratings into {slug}."
