@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="the assessment's slug")
-        parser.add_argument("file", help="response file (.csv or .xlsx), columns as in DESIGN.md section 4")
+        parser.add_argument("file", help="response file (.csv or .xlsx) with the README's response columns")
 
     def handle(self, *args: object, slug: str, file: str, **options: object) -> None:
         assessment = Assessment.objects.filter(slug=slug).first()
