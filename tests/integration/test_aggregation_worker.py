@@ -12,7 +12,7 @@ from materiality import services
 from materiality.models import ScoreRun
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("redis")]
+pytestmark = [pytest.mark.integration]  # run apart from the rest: see the Makefile
 
 
 def wait_for(run: ScoreRun, seconds: float = 60) -> ScoreRun:

@@ -22,7 +22,6 @@ from tests.surveys.conftest import token_from
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.xdist_group("redis"),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (set REDIS_URL) for a real Celery worker"),
     pytest.mark.django_db(transaction=True),
 ]
