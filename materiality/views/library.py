@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -171,43 +173,38 @@ def topic_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return _topic_form_page(request, topic.library, topic)
 
 
+def _topic_action(request: HttpRequest, year: int, code: str, action: Callable[[Topic], None], done: str) -> HttpResponse:
+    """Run one library action on a topic; a refusal (published library, topic in use) becomes a message."""
+    topic = get_object_or_404(Topic, library__year=year, code=code)
+    try:
+        action(topic)
+    except (services.LibraryLocked, services.TopicInUse) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done % {"code": code})
+    return redirect("materiality:library_detail", year=year)
+
+
 @require_POST
 @permission_required("materiality.change_topic", raise_exception=True)
 def topic_retire(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, library__year=year, code=code)
-    try:
-        services.retire_topic(topic, note=request.POST.get("note", "").strip(), acting_user=request.user)
-    except services.LibraryLocked as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(code)s is retired.") % {"code": code})
-    return redirect("materiality:library_detail", year=year)
+    note = request.POST.get("note", "").strip()
+    return _topic_action(request, year, code, lambda t: services.retire_topic(t, note=note, acting_user=request.user),
+                         _("%(code)s is retired."))
 
 
 @require_POST
 @permission_required("materiality.change_topic", raise_exception=True)
 def topic_restore(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, library__year=year, code=code)
-    try:
-        services.restore_topic(topic, acting_user=request.user)
-    except services.LibraryLocked as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(code)s is back in the library.") % {"code": code})
-    return redirect("materiality:library_detail", year=year)
+    return _topic_action(request, year, code, lambda t: services.restore_topic(t, acting_user=request.user),
+                         _("%(code)s is back in the library."))
 
 
 @require_POST
 @permission_required("materiality.delete_topic", raise_exception=True)
 def topic_delete(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, library__year=year, code=code)
-    try:
-        services.delete_topic(topic, acting_user=request.user)
-    except (services.LibraryLocked, services.TopicInUse) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(code)s is deleted.") % {"code": code})
-    return redirect("materiality:library_detail", year=year)
+    return _topic_action(request, year, code, lambda t: services.delete_topic(t, acting_user=request.user),
+                         _("%(code)s is deleted."))
 
 
 @require_POST

@@ -174,3 +174,16 @@ def test_import_of_a_non_table_file_is_refused(draft_2025, work_team_user):
     upload.name = "topics.xlsx"
     response = client_for(work_team_user).post(reverse("materiality:library_import", args=[2025]), {"file": upload})
     assert "not a readable XLSX" in response.content.decode()
+
+
+def test_restore_a_retired_topic_and_delete_a_mistaken_one(draft_2025, work_team_user):
+    client = client_for(work_team_user)
+    client.post(reverse("materiality:topic_retire", args=[2025, "S06"]))
+    client.post(reverse("materiality:topic_restore", args=[2025, "S06"]))
+    assert draft_2025.topics.get(code="S06").change_kind == Topic.Change.UNCHANGED
+    client.post(reverse("materiality:topic_create", args=[2025]), {"code": "E99", "pillar": "E", "name_en": "Oops",
+                                                                  "change_kind": "new"})
+    page = client.post(reverse("materiality:topic_delete", args=[2025, "E99"]), follow=True).content.decode()
+    assert "E99 is deleted" in page and not draft_2025.topics.filter(code="E99").exists()
+    published = client.post(reverse("materiality:topic_delete", args=[2024, "E01"]), follow=True).content.decode()
+    assert "read-only" in published and Topic.objects.filter(library__year=2024, code="E01").exists()
