@@ -201,13 +201,53 @@ def _import_copy(
     assessment: Assessment, stream: IO[bytes], topic_ids: dict[str, int], group_ids: dict[str, int],
     questionnaires: dict[str, int], asked: dict[str, set[str]],
 ) -> ImportSummary | None:
-    """Import a CSV by COPYing its bytes into a staging table and checking every line in set-based SQL.
+    """Import a CSV by COPYing its bytes into a temporary table and checking every line in set-based SQL.
 
-    Python only reads the header; PostgreSQL parses the millions of lines. Returns None (nothing written) when
-    COPY refuses the file's shape or encoding: the pandas path then reads it and names the problem.
+    Python only reads the header; PostgreSQL parses the millions of lines. The first attempt COPYs the values
+    straight into smallint columns, which a clean file (the usual case) passes in one cheap scan. A file COPY cannot
+    type, or one with any bad line, goes again through text columns, where every cell is checked and worded as
+    the pandas path words it. Returns None (nothing written) when COPY refuses the file's shape or encoding: the
+    pandas path then reads it and names the problem.
     """
-    import psycopg
+    header = read_header(stream)
+    if header is None:
+        return None
+    body = stream.tell()
+    query = CopyChecks(assessment, topic_ids, group_ids, questionnaires, asked)
+    try:
+        with transaction.atomic():  # a savepoint: a refused typed attempt leaves nothing behind
+            if copy_raw(stream, header, typed=True):
+                staged = query.stage(typed=True)
+                if staged and query.typed_file_is_clean(staged):
+                    return Staging(create=False).apply(assessment)
+            raise _TryText
+    except _TryText:
+        pass
+    stream.seek(body)
+    if not copy_raw(stream, header, typed=False):
+        return None
+    found = query.bad_lines()
+    staged = query.stage(typed=False)
+    staging = Staging(create=False)
+    if found:
+        total = query.count_bad_lines()
+        file_errors = staging.whole_file_errors()
+        raise refuse([sql_error(line, code, value, assessment.scale, query.skipped)
+                      for line, _ord, code, value in found[:MAX_ERRORS]] + file_errors, total + len(file_errors))
+    if not staged:
+        raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
+    return staging.apply(assessment)
 
+
+class _TryText(Exception):
+    """The typed attempt did not settle the file: undo it and check the file cell by cell."""
+
+
+RAW_COLUMNS = ["respondent", "grp", "topic", *responses_csv.VALUE_COLUMNS, "horizon", "comment"]
+
+
+def read_header(stream: IO[bytes]) -> list[str] | None:
+    """Read the header line; return the COPY column list, or None when only the pandas path can word the problem."""
     first = stream.readline()
     try:
         header_text = first.decode("utf-8-sig")
@@ -216,74 +256,142 @@ def _import_copy(
     if not header_text.strip():
         raise responses_csv.FileError("empty")
     header = responses_csv.check_header(next(csv.reader([header_text])))
-    if not header:
-        return None
-    header = [("grp" if c == "group" else c) for c in header]
-    raw_columns = ["respondent", "grp", "topic", *responses_csv.VALUE_COLUMNS, "horizon", "comment"]
+    return [("grp" if c == "group" else c) for c in header] if header else None
+
+
+def copy_raw(stream: IO[bytes], header: list[str], *, typed: bool) -> bool:
+    """COPY the file's lines into import_raw (values as smallint when typed); False when COPY refuses them."""
+    import psycopg
+
+    def kind(column: str) -> str:
+        return "smallint" if typed and column in responses_csv.VALUE_COLUMNS else "text"
+
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             for table in ("import_raw", "import_staging", "import_respondents"):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by an earlier import in this transaction
             cursor.execute("CREATE TEMPORARY TABLE import_raw (id bigint GENERATED ALWAYS AS IDENTITY, "
-                           + ", ".join(f"{c} text" for c in raw_columns) + ") ON COMMIT DROP")
+                           + ", ".join(f"{c} {kind(c)}" for c in RAW_COLUMNS) + ") ON COMMIT DROP")
             with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv)") as copy:
                 while block := stream.read(1 << 20):
                     copy.write(block)
+            cursor.execute("ANALYZE import_raw")  # a fresh temporary table has no statistics: the joins need them
     except (psycopg.Error, DatabaseError):
-        return None
+        return False
+    return True
 
-    trimmed = ", ".join(f"btrim(coalesce({c}, '')) AS v_{c}" for c in raw_columns)
-    blank = " AND ".join(f"coalesce({c}, '') = ''" for c in raw_columns)
-    scale = assessment.scale
-    skipped = {code: responses_csv.not_asked(items) for code, items in asked.items()}
-    params = {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "groups": list(group_ids), "topics": list(topic_ids),
-              "addressed": list(questionnaires), "literals": [str(n) for n in range(1, scale + 1)], "scale": scale,
-              "comment_limit": responses_csv.MAX_COMMENT_LENGTH,
-              "no_financial": [code for code, (no_financial, _others) in skipped.items() if no_financial],
-              **{f"skips_{item}": [code for code, (_nf, others) in skipped.items() if item in others]
-                 for item in responses_csv.ITEMS}}
-    # A line whose cells are all empty is not data; lines count as in a spreadsheet (the header is line 1).
-    cells = f"SELECT id + 1 AS line, {trimmed} FROM import_raw WHERE NOT ({blank})"
-    checks = [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok_sql('c.v_' + c)}")
-                             for c in responses_csv.VALUE_COLUMNS), *CHECKS[4:]]
-    # One scan picks the bad lines (any check true); only those are taken apart check by check, in order.
-    checks_sql = (
-        f"SELECT c.line, p.ord, p.code, p.value FROM (SELECT * FROM ({cells}) c WHERE "
-        + " OR ".join(f"({condition})" for _code, _cell, condition in checks) + ") c CROSS JOIN LATERAL (VALUES "
-        + ", ".join(f"({i}, '{code}', c.v_{cell}, {condition})" for i, (code, cell, condition) in enumerate(checks))
-        + ") AS p(ord, code, value, bad) WHERE p.bad"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE import_raw")  # a fresh temporary table has no statistics: the joins below need them
-        cursor.execute(checks_sql + f" ORDER BY c.line, p.ord LIMIT {MAX_ERRORS + 1}", params)
-        found = cursor.fetchall()
-        topic = "CASE WHEN upper(v_topic) = ANY(%(topics)s) THEN upper(v_topic) ELSE v_topic END"
-        # A bad value (only staged when the file is refused anyway) is never cast.
-        number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
-                  "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
-        staged = cursor.execute(
-            "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
-            "SELECT c.line, c.v_respondent AS respondent, c.v_grp AS grp, t.code AS topic, g.id AS group_id, "
-            "t.id AS topic_id, q.id AS questionnaire_id, "
-            + ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
-            + f", lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM ({cells}) c "
-            f"JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS t(code, id) ON t.code = {topic} "
-            "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[]) AS g(code, id) ON g.code = c.v_grp "
-            "LEFT JOIN unnest(%(addressed)s::text[], %(questionnaire_ids)s::bigint[]) AS q(code, id) "
-            "ON q.code = c.v_grp WHERE c.v_respondent <> '' AND length(c.v_respondent) <= %(limit)s",
-            {**params, "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
-             "questionnaire_ids": list(questionnaires.values())},
-        ).rowcount
-        staging = Staging(create=False)
-        if found:
-            cursor.execute(f"SELECT count(*) FROM ({checks_sql}) counted", params)
-            total = cursor.fetchone()[0]
-            file_errors = staging.whole_file_errors()
-            raise refuse([sql_error(line, code, value, scale, skipped) for line, _ord, code, value in found[:MAX_ERRORS]]
-                         + file_errors, total + len(file_errors))
-        if not staged:
-            raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
-    return staging.apply(assessment)
+
+class CopyChecks:
+    """The SQL that checks and stages the lines COPY put in import_raw, for the typed or the text columns."""
+
+    def __init__(self, assessment: Assessment, topic_ids: dict[str, int], group_ids: dict[str, int],
+                 questionnaires: dict[str, int], asked: dict[str, set[str]]) -> None:
+        self.scale = assessment.scale
+        self.skipped = {code: responses_csv.not_asked(items) for code, items in asked.items()}
+        self.params = {
+            "limit": responses_csv.MAX_RESPONDENT_LENGTH, "groups": list(group_ids), "topics": list(topic_ids),
+            "addressed": list(questionnaires), "literals": [str(n) for n in range(1, self.scale + 1)],
+            "scale": self.scale, "comment_limit": responses_csv.MAX_COMMENT_LENGTH,
+            "no_financial": [code for code, (no_financial, _others) in self.skipped.items() if no_financial],
+            **{f"skips_{item}": [code for code, (_nf, others) in self.skipped.items() if item in others]
+               for item in responses_csv.ITEMS},
+            "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
+            "questionnaire_by_group": [questionnaires.get(code) for code in group_ids],
+        }
+
+    @staticmethod
+    def cells(typed: bool) -> str:
+        """The non-blank lines with trimmed text cells v_x (typed values also as n_x); the header is line 1."""
+        def cell(c: str) -> str:
+            if typed and c in responses_csv.VALUE_COLUMNS:
+                return f"coalesce({c}::text, '') AS v_{c}, {c} AS n_{c}"
+            return f"btrim(coalesce({c}, '')) AS v_{c}"
+
+        def blank(c: str) -> str:
+            return f"{c} IS NULL" if typed and c in responses_csv.VALUE_COLUMNS else f"coalesce({c}, '') = ''"
+
+        # A line whose cells are all empty is not data.
+        return (f"SELECT id + 1 AS line, {', '.join(cell(c) for c in RAW_COLUMNS)} FROM import_raw "
+                f"WHERE NOT ({' AND '.join(blank(c) for c in RAW_COLUMNS)})")
+
+    @staticmethod
+    def checks(typed: bool) -> list[tuple[str, str, str]]:
+        value_ok = ((lambda c: f"(c.n_{c} IS NULL OR c.n_{c} BETWEEN 1 AND %(scale)s)") if typed
+                    else (lambda c: value_ok_sql("c.v_" + c)))
+        return [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok(c)}") for c in responses_csv.VALUE_COLUMNS),
+                *CHECKS[4:]]
+
+    def checks_sql(self) -> str:
+        """The text columns' problems, one row per (line, check) that fails, in the pandas path's order."""
+        checks = self.checks(typed=False)
+        # One scan picks the bad lines (any check true); only those are taken apart check by check, in order.
+        return (
+            f"SELECT c.line, p.ord, p.code, p.value FROM (SELECT * FROM ({self.cells(False)}) c WHERE "
+            + " OR ".join(f"({condition})" for _code, _cell, condition in checks) + ") c CROSS JOIN LATERAL (VALUES "
+            + ", ".join(f"({i}, '{code}', c.v_{cell}, {condition})" for i, (code, cell, condition) in enumerate(checks))
+            + ") AS p(ord, code, value, bad) WHERE p.bad"
+        )
+
+    def fetch(self, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchall()
+
+    def typed_file_is_clean(self, staged: int) -> bool:
+        """Whether every typed line was staged and breaks no per-line rule (cheap comparisons on typed columns)."""
+        def given(item: str) -> str:
+            return f"s.{item} IS NOT NULL" if item in responses_csv.VALUE_COLUMNS else f"s.{item} <> ''"
+
+        bad = [
+            *(f"NOT (s.{v} IS NULL OR s.{v} BETWEEN 1 AND %(scale)s)" for v in responses_csv.VALUE_COLUMNS),
+            "s.horizon NOT IN ('', 'short', 'medium', 'long')",
+            "length(s.comment) > %(comment_limit)s",
+            "s.questionnaire_id IS NULL",
+            "s.grp = ANY(%(no_financial)s) AND ("
+            + " OR ".join(given(item) for item in responses_csv.FINANCIAL_ITEMS) + ")",
+            *(f"s.grp = ANY(%(skips_{item})s) AND {given(item)}" for item in responses_csv.ITEMS),
+        ]
+        lines = self.fetch(f"SELECT count(*) FROM ({self.cells(True)}) c")[0][0]
+        return lines == staged and not self.fetch(
+            "SELECT 1 FROM import_staging s WHERE " + " OR ".join(f"({b})" for b in bad) + " LIMIT 1")
+
+    def bad_lines(self) -> list[tuple]:  # type: ignore[type-arg]
+        return self.fetch(self.checks_sql() + f" ORDER BY c.line, p.ord LIMIT {MAX_ERRORS + 1}")
+
+    def count_bad_lines(self) -> int:
+        return int(self.fetch(f"SELECT count(*) FROM ({self.checks_sql()}) counted")[0][0])
+
+    def stage(self, *, typed: bool) -> int:
+        """Create import_staging from the lines with a usable respondent, group and topic; return their count.
+
+        Codes map to ids through hash joins over the arrays (a nested loop over millions of lines would cost
+        seconds). A bad text value (only staged when the file is refused anyway) is never cast.
+        """
+        if typed:
+            values = ", ".join(f"c.n_{v} AS {v}" for v in responses_csv.VALUE_COLUMNS)
+        else:
+            number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
+                      "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
+            values = ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            staged = cursor.execute(
+                "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
+                "SELECT c.line, c.v_respondent AS respondent, c.v_grp AS grp, coalesce(tu.code, t.code) AS topic, "
+                "g.id AS group_id, coalesce(tu.id, t.id) AS topic_id, g.questionnaire_id, "
+                f"{values}, lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM ({self.cells(typed)}) c "
+                "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[], %(questionnaire_by_group)s::bigint[]) "
+                "AS g(code, id, questionnaire_id) ON g.code = c.v_grp "
+                # A topic code matches in capitals first, else as written (as the pandas path reads it).
+                "LEFT JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS tu(code, id) "
+                "ON tu.code = upper(c.v_topic) "
+                "LEFT JOIN unnest(%(topics)s::text[], %(topic_ids)s::bigint[]) AS t(code, id) ON t.code = c.v_topic "
+                "WHERE (tu.id IS NOT NULL OR t.id IS NOT NULL) AND c.v_respondent <> '' "
+                "AND length(c.v_respondent) <= %(limit)s",
+                self.params,
+            ).rowcount
+            cursor.execute("RESET enable_nestloop")
+        return staged
 
 
 def sql_error(

@@ -112,3 +112,46 @@ def test_repeats_alone_are_named_the_same_either_way(ready, monkeypatch):
     assert errors(ready, data, fast=True, monkeypatch=monkeypatch) == \
         errors(ready, data, fast=False, monkeypatch=monkeypatch) == \
         ["Line 3: respondent 'r-1' rates topic E01 again (first on line 2)"]
+
+
+TYPED_BUT_WRONG = HEADER + (
+    "r-1,customers,E01,4,3,,,,\n"
+    "r-1,nobody,E02,4,3,,,,\n"
+    "r-2,customers,X99,4,3,,,,\n"
+    "r-3,customers,E03,0,+9,,,,\n"
+    "r-4,customers,E04,4,3,,,someday,\n"
+    "r-5,customers,E05,4,3,5,,,\n"
+    "r-6,management,E06,4,3,5,3,long,\n"
+    "r-6,management,E06,4,3,5,3,long,\n"
+)
+
+
+def copy_attempts(monkeypatch) -> list[bool]:
+    """Record the typed flag of each COPY the import makes."""
+    attempts: list[bool] = []
+    original = imports.copy_raw
+
+    def spy(stream, header, *, typed):
+        attempts.append(typed)
+        return original(stream, header, typed=typed)
+
+    monkeypatch.setattr(imports, "copy_raw", spy)
+    return attempts
+
+
+def test_a_clean_file_is_copied_once_into_typed_columns(ready, monkeypatch):
+    attempts = copy_attempts(monkeypatch)
+    summary = imports.import_responses(ready, synthetic_csv(ready, per_group=2, seed=5), "answers.csv")
+    assert attempts == [True]
+    assert summary.ratings == Rating.objects.count() == 18 * 24
+
+
+def test_a_typed_file_with_bad_lines_is_checked_again_cell_by_cell(ready, monkeypatch):
+    slow = errors(ready, TYPED_BUT_WRONG.encode(), fast=False, monkeypatch=monkeypatch)
+    attempts = copy_attempts(monkeypatch)
+    fast = errors(ready, TYPED_BUT_WRONG.encode(), fast=True, monkeypatch=monkeypatch)
+    assert attempts == [True, False]
+    assert fast == slow
+    assert "Line 5: likelihood '+9' is not a whole number from 1 to 5 (leave it empty for don't know)" in fast
+    assert any(e.startswith("Line 9: respondent 'r-6' rates topic E06 again") for e in fast)
+    assert not Rating.objects.exists()
