@@ -73,6 +73,16 @@ def assessment(library_2024: IssueLibrary) -> Assessment:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> object:
+    """Start each test in the site's language: a page served in Chinese leaves Chinese active in the thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_in_process(request: pytest.FixtureRequest) -> object:
     """Run Celery tasks in-process, even when REDIS_URL is set, except in tests marked integration."""
     from materiality.celery import app

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from materiality.models import Assessment
 from stakeholders.models import Stakeholder, StakeholderGroup
@@ -16,14 +15,6 @@ from surveys import services
 from surveys.models import Invitation, Questionnaire
 
 LINK = re.compile(r"/r/([A-Za-z0-9_-]+)/")
-
-
-@pytest.fixture(autouse=True)
-def default_language() -> object:
-    """Start each test in the site's language: a page served in Chinese leaves Chinese active in the thread."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
