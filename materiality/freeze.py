@@ -9,6 +9,7 @@ uses row triggers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 MESSAGE = "assessment is confirmed and frozen"
@@ -27,6 +28,22 @@ CHILD_TABLES = {
     "surveys_rating": "(SELECT p.assessment_id FROM surveys_response p WHERE p.id = r.response_id)",
 }
 CONFIRMED = "SELECT a.id FROM materiality_assessment a WHERE a.confirmed_at IS NOT NULL"
+# The child tables reached through a parent row: (parent table, column). PostgreSQL checks them with one semi-join
+# over the statement's distinct parents, not one look-up per row (an import writes millions of ratings).
+PARENTS = {
+    "materiality_topicscore": ("materiality_scorerun", "run_id"),
+    "materiality_groupscore": ("materiality_scorerun", "run_id"),
+    "surveys_rating": ("surveys_response", "response_id"),
+}
+
+
+def touches_confirmed(table: str, rows: str) -> str:
+    """PostgreSQL condition: a row of the transition table `rows` belongs to a confirmed assessment."""
+    if table in PARENTS:
+        parent, column = PARENTS[table]
+        return (f"EXISTS (SELECT 1 FROM {parent} p WHERE p.id IN (SELECT r.{column} FROM {rows} r) "
+                f"AND p.assessment_id IN ({CONFIRMED}))")
+    return f"EXISTS (SELECT 1 FROM {rows} r WHERE r.assessment_id IN ({CONFIRMED}))"
 
 
 def postgresql_sql() -> list[str]:
@@ -44,7 +61,7 @@ END $$""",
         "CREATE TRIGGER dma_freeze BEFORE UPDATE OR DELETE ON materiality_assessment "
         "FOR EACH ROW EXECUTE FUNCTION dma_refuse_frozen_assessment()",
     ]
-    for table, expr in CHILD_TABLES.items():
+    for table in CHILD_TABLES:
         function = f"dma_freeze_{table}"
         sql.append(f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -52,12 +69,12 @@ BEGIN
     IF NOT EXISTS ({CONFIRMED}) THEN RETURN NULL; END IF;
     -- nested IFs: a transition table missing for this event must not even be planned
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        IF EXISTS (SELECT 1 FROM new_rows r WHERE {expr} IN ({CONFIRMED})) THEN
+        IF {touches_confirmed(table, "new_rows")} THEN
             RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        IF EXISTS (SELECT 1 FROM old_rows r WHERE {expr} IN ({CONFIRMED})) THEN
+        IF {touches_confirmed(table, "old_rows")} THEN
             RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
         END IF;
     END IF;
@@ -113,23 +130,20 @@ def sqlite_drop_sql() -> list[str]:
     return sql
 
 
-def _run(connection: Any, statements: list[str]) -> None:
+def run_for_vendor(connection: Any, statements: dict[str, Callable[[], list[str]]]) -> None:
+    """Run the DDL statements written for this connection's database, one by one (shared with surveys.integrity)."""
+    if connection.vendor not in statements:
+        return
     with connection.cursor() as cursor:
-        for statement in statements:
+        for statement in statements[connection.vendor]():
             cursor.execute(statement)
 
 
 def install(connection: Any) -> None:
     """Create (or re-create) the freeze triggers on this connection's database."""
-    if connection.vendor == "postgresql":
-        _run(connection, postgresql_sql())
-    elif connection.vendor == "sqlite":
-        _run(connection, sqlite_sql())
+    run_for_vendor(connection, {"postgresql": postgresql_sql, "sqlite": sqlite_sql})
 
 
 def uninstall(connection: Any) -> None:
     """Drop the triggers (the migration's reverse, and tests that must clean up a confirmed assessment)."""
-    if connection.vendor == "postgresql":
-        _run(connection, postgresql_drop_sql())
-    elif connection.vendor == "sqlite":
-        _run(connection, sqlite_drop_sql())
+    run_for_vendor(connection, {"postgresql": postgresql_drop_sql, "sqlite": sqlite_drop_sql})

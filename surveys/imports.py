@@ -486,7 +486,8 @@ class Staging:
         self.run(
             "CREATE TEMPORARY TABLE import_respondents" + (" ON COMMIT DROP" if self.postgres else "") + " AS "
             "SELECT respondent, MIN(group_id) AS group_id, MAX(group_id) AS other_group_id, "
-            "MIN(questionnaire_id) AS questionnaire_id, COUNT(*) AS ratings FROM import_staging GROUP BY respondent"
+            "MIN(questionnaire_id) AS questionnaire_id, COUNT(*) AS ratings, MIN(line) AS first_line "
+            "FROM import_staging GROUP BY respondent"
         )
         if self.postgres:
             self.run("ANALYZE import_respondents")
@@ -511,7 +512,8 @@ class Staging:
             f"INSERT INTO {response_table} (questionnaire_id, assessment_id, group_id, respondent_key, status, source, "
             "language, started_at, updated_at, submitted_at, quality_flags) "
             "SELECT questionnaire_id, %s, group_id, respondent, %s, %s, %s, %s, %s, %s, '[]' FROM import_respondents "
-            "WHERE true ON CONFLICT (assessment_id, respondent_key) DO UPDATE SET "
+            # New responses are numbered in the file's order, so the ratings below arrive in key order.
+            "ORDER BY first_line ON CONFLICT (assessment_id, respondent_key) DO UPDATE SET "
             "questionnaire_id = excluded.questionnaire_id, group_id = excluded.group_id, status = excluded.status, "
             "source = excluded.source, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at",
             [assessment.pk, Response.Status.SUBMITTED, Response.Source.IMPORT, "en", now, now, now],
@@ -523,9 +525,7 @@ class Staging:
                     "financial_likelihood, horizon, comment, dont_know) "
                     "SELECT r.id, s.topic_id, s.severity, s.likelihood, s.magnitude, s.financial_likelihood, "
                     "COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM import_staging s "
-                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent"
-                    # Key order keeps the inserts into the indexes local (measured: 12 s instead of 18 s at 2.4 M).
-                    + (" ORDER BY r.id, s.topic_id" if self.postgres else ""),
+                    f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent",
                     [assessment.pk],
                 )
         except IntegrityError:

@@ -184,8 +184,13 @@ class Rating(models.Model):
         MEDIUM = "medium", _("Medium term (1-5 years)")
         LONG = "long", _("Long term (> 5 years)")
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ratings")
+    # No foreign key constraints or single-column indexes in the database: surveys.integrity checks both references
+    # once per statement (a bulk import writes millions of ratings), and the unique (response, topic) index serves
+    # every look-up by response.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings", db_index=False,
+                                 db_constraint=False)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ratings", db_index=False,
+                              db_constraint=False)
     severity = models.PositiveSmallIntegerField(null=True, blank=True)
     likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     magnitude = models.PositiveSmallIntegerField(null=True, blank=True)
