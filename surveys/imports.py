@@ -213,6 +213,9 @@ def _import_copy(
     if header is None:
         return None
     body = stream.tell()
+    with connection.cursor() as cursor:
+        # For this transaction only: hashing a file's respondents fits in memory instead of spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
     query = CopyChecks(assessment, topic_ids, group_ids, questionnaires, asked)
     try:
         with transaction.atomic():  # a savepoint: a refused typed attempt leaves nothing behind
