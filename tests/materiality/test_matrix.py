@@ -80,4 +80,5 @@ def test_bilingual_labels_use_the_cjk_font_when_installed(monkeypatch, recwarn):
     if matrix.label_fonts()[0] == matrix.CJK_FONT:  # Debian's fonts-noto-cjk: no glyph goes missing
         assert not [w for w in recwarn if "missing from font" in str(w.message)]
     monkeypatch.setattr(matrix.font_manager, "findfont", lambda *a, **k: (_ for _ in ()).throw(ValueError()))
+    monkeypatch.setattr(matrix, "CJK_FILES", ())
     assert matrix.label_fonts() == ["DejaVu Sans"]
