@@ -75,6 +75,15 @@ def test_models_refuse_save_and_delete(frozen):
     "UPDATE surveys_response SET status = 'draft' WHERE assessment_id = %s",
     "UPDATE surveys_rating SET severity = 1 WHERE response_id IN (SELECT id FROM surveys_response WHERE assessment_id = %s)",
     "DELETE FROM surveys_rating WHERE response_id IN (SELECT id FROM surveys_response WHERE assessment_id = %s)",
+    # new rows reached through their parent: a rating of a frozen response, a score of a frozen run
+    "INSERT INTO surveys_rating (response_id, topic_id, horizon, comment, dont_know) SELECT r.id, t.id, '', '', '[]' "
+    "FROM surveys_response r CROSS JOIN materiality_topic t WHERE r.assessment_id = %s AND t.library_id <> "
+    "(SELECT a.library_id FROM materiality_assessment a WHERE a.id = r.assessment_id) LIMIT 1",
+    "INSERT INTO materiality_topicscore (run_id, topic_id, n_impact, n_financial, classification, rank, is_borderline, "
+    "influence_period, horizon_short, horizon_medium, horizon_long, is_new, previous_topics, previous_classification) "
+    "SELECT s.id, t.id, 0, 0, 'general', 99, false, '', 0, 0, 0, false, '', '' FROM materiality_scorerun s "
+    "CROSS JOIN materiality_topic t WHERE s.assessment_id = %s AND t.library_id <> "
+    "(SELECT a.library_id FROM materiality_assessment a WHERE a.id = s.assessment_id) LIMIT 1",
 ])
 def test_database_refuses_raw_changes(frozen, sql):
     assert refused_by_database(sql, [frozen.assessment_id])
