@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from materiality import audit, matrix, scoring
+from materiality import audit, scoring
 from materiality.models import Assessment, GroupScore, ScoreRun, Topic, TopicScore
 from materiality.scoring import ScoringParams
 from stakeholders.models import StakeholderGroup
@@ -206,6 +206,10 @@ def compute(run_id: int, *, draw: bool = True) -> None:
 
     png, svg = None, ""
     if draw:
+        # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
+        # management command and web process would pay at start-up.
+        from materiality import matrix
+
         set_stage(run_id, "matrix", 70)
         pillars = {t.code: t.pillar for t in topics}
         fig = matrix.draw(scores.assign(pillar=[pillars[c] for c in scores.index]), scale=params.scale,
