@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "materiality.settings")
 
 app = Celery("materiality", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def load_matrix(**_kwargs: object) -> None:
+    """Load matplotlib and adjustText when a worker starts (its forked processes inherit them), not in a run."""
+    import materiality.matrix  # noqa: F401

@@ -6,8 +6,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from materiality import services
+from materiality import matrix, services  # noqa: F401  (matrix: see below)
 from materiality.models import Assessment, AssessmentFrozen, ScoreRun
+
+# matrix is loaded with the command: without a worker the run draws in this process, and a worker loads it when
+# it starts (materiality.celery), so no run's duration includes loading matplotlib.
 
 
 class Command(BaseCommand):
