@@ -28,6 +28,7 @@ from matplotlib.patches import Patch  # noqa: E402
 PILLAR_COLOURS = {"E": "#2e7d32", "S": "#1565c0", "G": "#8e24aa"}
 ZONE_COLOURS = {"general": "#f5f5f5", "important": "#fff3cd", "major": "#f8d7da"}
 ITERATIONS = 50  # a fixed count, not a time limit, so the same scores always give the same picture
+EDGE = 0.2  # the least room around the outermost points, in scale units (beyond 1..S if need be)
 CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk; the labels may be bilingual
 
 
@@ -164,12 +165,17 @@ def separate_labels(fig: Figure, passes: int = 60) -> None:
 
 
 def view_range(scores: pd.DataFrame, *, scale: int, thresholds: tuple[float, float]) -> tuple[float, float]:
-    """Return one axis range for both axes: every point and both thresholds, with room for labels, within 1..S."""
+    """Return one axis range for both axes: every point and both thresholds, with room for labels.
+
+    The range stays within 1..S but for a margin, so a point on the scale's end (all answers 5, or all 1) is drawn
+    whole with its label.
+    """
     values = pd.concat([scores["impact"], scores["financial"]]).dropna()
     lowest = min([*thresholds, *values.tolist()])
     highest = max([*thresholds, *values.tolist()])
     pad = max(0.25, 0.06 * (highest - lowest))
-    return max(1.0, lowest - pad) - 0.02, min(float(scale), highest + pad) + 0.02
+    return (min(max(1.0, lowest - pad) - 0.02, lowest - EDGE),
+            max(min(float(scale), highest + pad) + 0.02, highest + EDGE))
 
 
 def render(fig: Figure, fmt: str) -> bytes:

@@ -358,7 +358,7 @@ class TopicScore(models.Model):
     previous_impact = models.FloatField(null=True, blank=True)
     previous_financial = models.FloatField(null=True, blank=True)
     previous_combined = models.FloatField(null=True, blank=True)
-    previous_classification = models.CharField(max_length=10, blank=True)
+    previous_classification = models.CharField(max_length=10, choices=Classification.choices, blank=True)
 
     class Meta:
         ordering = ["run", "rank"]

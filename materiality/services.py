@@ -375,6 +375,18 @@ def current_run(assessment: Assessment) -> ScoreRun | None:
             .order_by("-created_at", "-pk").first())
 
 
+def run_outdated(run: ScoreRun) -> dict[str, bool]:
+    """Tell what a finished run does not reflect: answers submitted or imported since it started, changed settings."""
+    from surveys.models import Response  # surveys imports materiality: not at module level
+
+    since = run.started_at or run.created_at
+    return {
+        "new_answers": Response.objects.filter(assessment_id=run.assessment_id, status=Response.Status.SUBMITTED,
+                                               updated_at__gt=since).exists(),
+        "settings_changed": aggregation.scoring_params(run.assessment).to_json() != run.params,
+    }
+
+
 def is_stale(run: ScoreRun) -> bool:
     """Tell whether an unfinished run has shown no sign of life for a while (its worker was probably killed)."""
     if run.is_finished:

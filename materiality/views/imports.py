@@ -7,8 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from materiality.models import Assessment, AssessmentFrozen
 from materiality.services import ImportRefused
@@ -34,8 +33,10 @@ def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
         except AssessmentFrozen as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Imported %(respondents)d respondents (%(replaced)d replaced) with "
-                                        "%(ratings)d ratings.") % {
+            messages.success(request, ngettext(
+                "Imported %(respondents)d respondent (%(replaced)d replaced) with %(ratings)d ratings.",
+                "Imported %(respondents)d respondents (%(replaced)d replaced) with %(ratings)d ratings.",
+                summary.respondents) % {
                 "respondents": summary.respondents, "replaced": summary.replaced, "ratings": summary.ratings})
             return redirect("materiality:import_responses", slug=slug)
     return render(request, "materiality/import_responses.html", {"assessment": assessment, "form": form,

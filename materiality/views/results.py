@@ -97,9 +97,10 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, object] = {
         "assessment": assessment, "run": run, "active": active, "active_state": run_state(active),
         "last_failed": last_failed if last_failed and (run is None or last_failed.pk > run.pk) else None,
-        "can_run": request.user.has_perm("materiality.run_aggregation"),
+        "can_run": request.user.has_perm("materiality.run_aggregation") and not assessment.is_confirmed,
     }
     if run is not None:
+        context["outdated"] = {} if assessment.is_confirmed else services.run_outdated(run)
         context.update(overview_context(run, assessment, language))
         context["heat"] = heat_map(run, assessment.scale, language)
     return render(request, "materiality/results.html", context)

@@ -56,12 +56,16 @@ def test_export_results_csv_json_and_xlsx(answered, tmp_path, capsys):
     target = tmp_path / "r.xlsx"
     call_command("export_results", answered.slug, "--format", "xlsx", "--output", str(target))
     assert load_workbook(target).active.max_row == 25
+    by_name = tmp_path / "by-name.xlsx"  # no --format: the file's extension chooses it
+    call_command("export_results", answered.slug, "--output", str(by_name))
+    assert load_workbook(by_name).active.max_row == 25
 
 
 @pytest.mark.parametrize("args,message", [
     (["--format", "pdf"], "Unknown format"),
     (["--format", "xlsx"], "give --output"),
     (["--output", "/no/such/dir/x.csv"], "No such directory"),
+    (["--format", "csv", "--output", "x.json"], "does not match the file name"),
 ])
 def test_export_results_bad_input(answered, args, message):
     call_command("aggregate", answered.slug)

@@ -46,7 +46,22 @@ def test_axes_show_financial_on_x_and_impact_on_y():
     fig = matrix.draw(scores(3), scale=7, major=5.0, important=4.0, labels={"x": "Fin", "y": "Imp"})
     ax = fig.axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Fin", "Imp")
-    assert ax.get_xlim()[0] >= 0.9 and ax.get_xlim()[1] <= 7.1
+    assert ax.get_xlim()[0] >= 1 - matrix.EDGE and ax.get_xlim()[1] <= 7 + matrix.EDGE
+
+
+def test_points_on_the_ends_of_the_scale_are_drawn_whole():
+    frame = scores(2)
+    frame.loc[:, ["impact", "financial", "impact_low", "impact_high", "financial_low", "financial_high"]] = [
+        [5.0, 5.0, 5.0, 5.0, 5.0, 5.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]
+    fig = matrix.draw(frame, scale=5, major=4.0, important=3.0)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1
+    for x, y in ax.transData.transform([(5.0, 5.0), (1.0, 1.0)]):  # a marker's radius (6 px) from every edge
+        assert axes_box.x0 + 6 <= x <= axes_box.x1 - 6 and axes_box.y0 + 6 <= y <= axes_box.y1 - 6
 
 
 def labels_on_markers(fig) -> list[str]:

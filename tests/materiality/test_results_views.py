@@ -132,6 +132,7 @@ def test_upload_records_the_import_and_a_confirmed_assessment_refuses_it(assessm
     again = SimpleUploadedFile("a.csv", (HEADER + "r-2,customers,E01,4,3,,,,\n").encode())
     page = client.post(url, {"file": again}, follow=True)
     assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
+    assert 'type="file"' not in page.content.decode()  # the page offers no upload once confirmed
     assert list(Response.objects.values_list("respondent_key", flat=True)) == ["r-1"]
     assert AuditEntry.objects.filter(action="responses.import").count() == 1
 
@@ -169,3 +170,29 @@ def test_sensitivity_names_the_classes_in_the_page_language(scored, committee_us
     assert "S01 Major → Important" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "S01 重大 → 重要" in html and "major → important" not in html
+
+
+def test_results_say_when_answers_or_settings_changed_since_the_run(scored, work_team_user):
+    from materiality.models import AssessmentGroup
+    from surveys import imports
+
+    assessment, _run = scored
+    client = client_for(work_team_user)
+    url = reverse("materiality:results", args=[assessment.slug])
+    html = client.get(url).content.decode()
+    assert "since this run" not in html
+    imports.import_responses(assessment, (HEADER + "late-1,customers,E01,4,3,,,,\n").encode(), "late.csv")
+    html = client.get(url).content.decode()
+    assert "Answers have been submitted or imported since this run" in html and "Run the aggregation again" in html
+    AssessmentGroup.objects.filter(assessment=assessment, group__code="customers").update(weight=3)
+    assert "group weights or thresholds have changed since this run" in client.get(url).content.decode()
+
+
+def test_a_confirmed_assessment_offers_neither_a_run_nor_an_import(scored, work_team_user):
+    from django.utils import timezone
+
+    assessment, _run = scored
+    type(assessment).objects.filter(pk=assessment.pk).update(confirmed_at=timezone.now())
+    html = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug])).content.decode()
+    assert "Confirmed" in html and "Run aggregation" not in html
+    assert reverse("materiality:import_responses", args=[assessment.slug]) not in html

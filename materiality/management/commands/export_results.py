@@ -15,13 +15,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="the assessment's slug")
-        parser.add_argument("--format", default="csv", help="csv (default), json or xlsx")
+        parser.add_argument("--format", help="csv, json or xlsx (default: the --output file's extension, else csv)")
         parser.add_argument("--output", help="file to write (required for xlsx)")
 
-    def handle(self, *args: object, slug: str, format: str, output: str | None, **options: object) -> None:
-        fmt = format.lower()
+    def handle(self, *args: object, slug: str, format: str | None, output: str | None, **options: object) -> None:
+        extension = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = (format or (extension if extension in exports.FORMATS else "csv")).lower()
         if fmt not in exports.FORMATS:
             raise CommandError(f"Unknown format {format!r}: use csv, json or xlsx.")
+        if extension in exports.FORMATS and extension != fmt:
+            raise CommandError(f"--format {fmt} does not match the file name {output!r}: a .{extension} file would "
+                               f"hold {fmt.upper()}.")
         if fmt == "xlsx" and not output:
             raise CommandError("XLSX is binary: give --output FILE.xlsx.")
         assessment = Assessment.objects.filter(slug=slug).first()

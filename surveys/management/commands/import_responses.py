@@ -35,6 +35,7 @@ class Command(BaseCommand):
         except AssessmentFrozen as exc:
             raise CommandError(f"Nothing was imported: {exc}") from None
         self.stdout.write(
-            f"Imported {summary.respondents} respondents ({summary.replaced} replaced) "
+            f"Imported {summary.respondents} respondent{'' if summary.respondents == 1 else 's'} "
+            f"({summary.replaced} replaced) "
             f"with {summary.ratings} ratings into {slug}."
         )
