@@ -283,6 +283,10 @@ class ScoreRun(FrozenWithAssessment):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    # The job's stages (materiality.aggregation), as the progress bar names them.
+    STAGES = {"reading": _("reading the answers"), "scoring": _("scoring"), "sensitivity": _("sensitivity"),
+              "matrix": _("drawing the matrix"), "saving": _("saving the results"), "done": _("done")}
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="score_runs")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(_("stage"), max_length=40, blank=True)
@@ -324,6 +328,10 @@ class ScoreRun(FrozenWithAssessment):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.STAGES.get(self.stage, self.stage))
 
 
 class TopicScore(models.Model):

@@ -41,6 +41,8 @@ def run_state(run: ScoreRun | None) -> dict[str, object] | None:
         return None
     return {
         "id": run.pk, "status": run.status, "status_label": str(run.get_status_display()), "stage": run.stage,
+        "stage_label": run.stage_label,
+        "label": _("Run %(id)s: %(status)s") % {"id": run.pk, "status": run.get_status_display()},
         "progress": run.progress, "error": run.error, "is_stale": services.is_stale(run),
         "is_finished": run.is_finished,
     }

@@ -16,9 +16,9 @@
         bar.style.width = run.progress + "%";
         bar.textContent = run.progress + "%";
         holder.setAttribute("aria-valuenow", run.progress);
-        stage.textContent = run.stage;
+        stage.textContent = run.stage_label;
+        label.textContent = run.label;
         if (run.is_finished) {
-          label.textContent = run.status_label;
           window.location.reload();
           return;
         }

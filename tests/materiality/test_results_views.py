@@ -48,6 +48,10 @@ def test_work_team_runs_aggregation_from_the_page(assessment, work_team_user, dj
     assert run.status == ScoreRun.Status.SUCCEEDED and run.started_by == work_team_user
     status = client.get(reverse("materiality:run_status", args=[assessment.slug, run.pk])).json()
     assert status["status"] == "succeeded" and status["progress"] == 100 and status["is_finished"]
+    assert (status["label"], status["stage_label"]) == (f"Run {run.pk}: Succeeded", "done")
+    chinese = client.get(reverse("materiality:run_status", args=[assessment.slug, run.pk]),
+                         headers={"accept-language": "zh-hans"}).json()
+    assert chinese["label"] != status["label"] and chinese["stage_label"] != "done"
 
 
 def test_committee_cannot_run_or_import(scored, committee_user):
