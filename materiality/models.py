@@ -378,6 +378,11 @@ class TopicScore(models.Model):
         return f"{self.topic_id}: {self.classification}"
 
     @property
+    def has_answers(self) -> bool:
+        """Whether any answer scored this topic: one without is classed general by the rule, but shown as unscored."""
+        return bool(self.n_impact or self.n_financial)
+
+    @property
     def combined_change(self) -> float | None:
         if self.combined is None or self.previous_combined is None:
             return None

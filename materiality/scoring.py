@@ -196,12 +196,18 @@ def scenario_params(params: ScoringParams, scenario: str) -> ScoringParams:
 def sensitivity(
     group_stats: pd.DataFrame, params: ScoringParams, base: pd.DataFrame
 ) -> dict[str, list[tuple[str, str, str]]]:
-    """Return, per scenario, the topics whose class changes: (topic, base class, scenario class), by topic code."""
+    """Return, per scenario, the topics whose class changes: (topic, base class, scenario class), by topic code.
+
+    A topic no answer scores under a scenario (external respondents only, say, when only raters rated it) has the
+    scenario class "" (no answers), not "general"; a topic with no answers at all is never listed.
+    """
     topics = list(base.index)
+    answered = base[["impact", "financial"]].notna().any(axis=1)
     changes: dict[str, list[tuple[str, str, str]]] = {}
     for scenario in SCENARIOS:
-        other = score(group_stats, scenario_params(params, scenario), topics)["classification"].reindex(base.index)
-        changed = base.index[other != base["classification"]]
+        result = score(group_stats, scenario_params(params, scenario), topics).reindex(base.index)
+        other = result["classification"].where(result[["impact", "financial"]].notna().any(axis=1), "")
+        changed = base.index[(other != base["classification"]) & answered]
         changes[scenario] = [(t, str(base.at[t, "classification"]), str(other[t])) for t in sorted(changed)]
     return changes
 

@@ -23,7 +23,7 @@ SCENARIO_LABELS = {
     "important_plus": gettext_lazy("Important threshold +0.25"),
     "important_minus": gettext_lazy("Important threshold −0.25"),
 }
-CLASS_LABELS = dict(TopicScore.Classification.choices)
+CLASS_LABELS = {**dict(TopicScore.Classification.choices), "": gettext_lazy("no answers")}
 HORIZON_LABELS = {"short": gettext_lazy("Short term"), "medium": gettext_lazy("Medium term"),
                   "long": gettext_lazy("Long term"), "": "—"}
 
@@ -77,7 +77,9 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
     return {
         "scores": scores,
         "has_previous": any(s.previous_topics or s.is_new for s in scores),
-        "counts": {c: sum(s.classification == c for s in scores) for c in ("major", "important", "general")},
+        "counts": {**{c: sum(s.classification == c and s.has_answers for s in scores)
+                      for c in ("major", "important", "general")},
+                   "unanswered": sum(not s.has_answers for s in scores)},
         "borderline": [s for s in scores if s.is_borderline],
         "sensitivity": [
             {"label": SCENARIO_LABELS[key],

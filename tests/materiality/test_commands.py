@@ -77,3 +77,13 @@ def test_aggregate_refuses_an_assessment_without_submitted_answers(assessment):
     with pytest.raises(CommandError, match="There are no submitted answers to score yet."):
         call_command("aggregate", assessment.slug)
     assert not ScoreRun.objects.exists()
+
+
+def test_aggregate_counts_topics_without_answers_apart(assessment, capsys):
+    from surveys import imports
+
+    make_questionnaires(assessment)
+    header = "respondent,group,topic,severity,likelihood,magnitude,financial_likelihood,horizon,comment\n"
+    imports.import_responses(assessment, (header + "r-1,management,E01,5,5,5,5,short,\n").encode(), "one.csv")
+    call_command("aggregate", assessment.slug)
+    assert "major 1, important 0, general 0, no answers 23" in capsys.readouterr().out

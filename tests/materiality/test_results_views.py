@@ -200,3 +200,14 @@ def test_a_confirmed_assessment_offers_neither_a_run_nor_an_import(scored, work_
     html = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug])).content.decode()
     assert "Confirmed" in html and "Run aggregation" not in html
     assert reverse("materiality:import_responses", args=[assessment.slug]) not in html
+
+
+def test_a_topic_without_answers_is_shown_as_unscored(assessment, work_team_user):
+    from surveys import imports
+
+    make_questionnaires(assessment)
+    imports.import_responses(assessment, (HEADER + "r-1,management,E01,5,5,5,5,short,\n").encode(), "one.csv")
+    run = ScoreRun.objects.create(assessment=assessment, params=aggregation.scoring_params(assessment).to_json())
+    aggregation.run_aggregation(run.pk)
+    html = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug])).content.decode()
+    assert "Major 1" in " ".join(html.split()) and "No answers 23" in " ".join(html.split())

@@ -121,12 +121,13 @@ def test_sensitivity_names_the_topics_that_change_class():
         ("I", "T1", 5, 5, 5, 5), ("X", "T1", 2, 2, NAN, NAN), ("I", "T2", 3, 3, 3, 3),
     ]))
     params = ScoringParams(weights={"I": 3.0, "X": 1.0}, internal_groups=("I",))
-    base = scoring.score(stats, params)
+    base = scoring.score(stats, params, ["T1", "T2", "T3"])  # T3: no answers at all, never listed
     assert base.loc["T1", "classification"] == "major"  # I = (15 + 2) / 4 = 4.25, F = 5
     changes = scoring.sensitivity(stats, params, base)
     assert changes["equal_weights"] == [("T1", "major", "important")]  # I = 3.5
     assert changes["internal_only"] == []
-    assert changes["external_only"] == [("T1", "major", "general"), ("T2", "important", "general")]
+    # Only I rated T2: external respondents alone leave it unscored ("" = no answers), not general.
+    assert changes["external_only"] == [("T1", "major", "general"), ("T2", "important", "")]
     assert changes["major_plus"] == []  # I = 4.25 still reaches a major threshold of 4.25
     assert changes["important_plus"] == [("T2", "important", "general")]
     assert changes["major_minus"] == [] and changes["important_minus"] == []

@@ -42,11 +42,12 @@ class Command(BaseCommand):
             time.sleep(0.2)
         if run.status == ScoreRun.Status.FAILED:
             raise CommandError(f"Run {run.pk} failed: {run.error}")
-        counts = {c: 0 for c in ("major", "important", "general")}
-        for classification in run.topic_scores.values_list("classification", flat=True):
-            counts[classification] += 1
+        counts = {c: 0 for c in ("major", "important", "general", "unanswered")}
+        for score in run.topic_scores.all():
+            counts[score.classification if score.has_answers else "unanswered"] += 1
+        unanswered = f", no answers {counts['unanswered']}" if counts["unanswered"] else ""
         self.stdout.write(
             f"Run {run.pk} succeeded in {run.duration_seconds:.2f} s: {run.respondents} respondents, "
-            f"major {counts['major']}, important {counts['important']}, general {counts['general']} "
+            f"major {counts['major']}, important {counts['important']}, general {counts['general']}{unanswered} "
             f"(checksum {run.input_checksum[:12]})."
         )
