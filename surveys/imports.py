@@ -47,7 +47,10 @@ LINE_MESSAGES = {
                                "line %(first)s"),
 }
 FILE_MESSAGES = {
-    "not_utf8": gettext_lazy("The file is not UTF-8 text (byte %(position)s). Save it as 'CSV UTF-8'."),
+    "not_utf8": gettext_lazy("The file is not UTF-8 text (line %(line)s, byte %(position)s). Save it as 'CSV "
+                             "UTF-8'."),
+    "wrong_delimiter": gettext_lazy("The header reads as one column: the file seems to separate its columns with "
+                                    "'%(delimiter)s'. Save it as CSV with commas."),
     "empty": gettext_lazy("The file is empty: a header row is required."),
     "unreadable": gettext_lazy("The CSV cannot be read: %(detail)s"),
     "unknown_columns": gettext_lazy("Unknown columns: %(columns)s. The columns are: %(expected)s."),

@@ -8,6 +8,7 @@ Line numbers count records as a spreadsheet does: the header is line 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -62,6 +63,10 @@ def check_header(columns: list[str]) -> list[str]:
     header = [str(c).strip().lower() for c in columns]
     while header and header[-1] == "":
         header.pop()
+    if len(header) == 1:
+        for delimiter in (";", "\t", "|"):
+            if delimiter in header[0]:
+                raise FileError("wrong_delimiter", delimiter="tab" if delimiter == "\t" else delimiter)
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
         raise FileError("unknown_columns", columns=", ".join(unknown), expected=", ".join(COLUMNS))
@@ -101,8 +106,9 @@ def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
                 first += len(chunk)
     except pd.errors.ParserWarning:
         raise FileError("unreadable", detail="line 2 has more values than the header names") from None
-    except UnicodeDecodeError as exc:
-        raise FileError("not_utf8", position=exc.start) from None
+    except UnicodeDecodeError:
+        line, position = first_bad_utf8(stream)
+        raise FileError("not_utf8", line=line, position=position) from None
     except pd.errors.EmptyDataError:
         return
     except pd.errors.ParserError as exc:
@@ -111,6 +117,25 @@ def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
         raise FileError("unreadable", detail=detail) from None
     finally:
         text.detach()
+
+
+def first_bad_utf8(stream: IO[bytes]) -> tuple[int | str, int | str]:
+    """Return the line (a spreadsheet's count: the header is 1) and file offset of the first byte not UTF-8."""
+    if not stream.seekable():
+        return "?", "?"
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    while block := stream.read(1 << 20):
+        held = len(decoder.getstate()[0])  # the end of a character split across blocks, still to decode
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            bad = offset - held + exc.start  # exc.start counts from the held bytes
+            stream.seek(0)
+            return 1 + stream.read(bad).count(b"\n"), bad
+        offset += len(block)
+    return "?", "?"
 
 
 def _cell(value: object) -> str:

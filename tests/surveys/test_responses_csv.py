@@ -79,6 +79,21 @@ def test_not_utf8_is_refused():
         list(responses_csv.read_chunks(io.BytesIO(HEADER.encode() + "r,customers,E01,4,3,,,,é\n".encode("latin-1")),
                                        "a.csv"))
     assert exc.value.code == "not_utf8"
+    assert exc.value.params == {"line": 2, "position": len(HEADER) + len("r,customers,E01,4,3,,,,")}
+
+
+def test_the_first_bad_byte_is_found_across_blocks_and_lines():
+    good = HEADER + "".join(f"r-{i},customers,E01,4,3,,,,中文\n" for i in range(60_000))  # about 2.6 MB
+    data = good.encode() + b"r-x,customers,E01,4,3,,,,\xff\n"
+    assert responses_csv.first_bad_utf8(io.BytesIO(data)) == (60_002, len(good.encode()) + 25)
+    split = b"a" * ((1 << 20) - 1) + "中".encode() + b"\n\xff"  # a character across the first block's end
+    assert responses_csv.first_bad_utf8(io.BytesIO(split)) == (2, (1 << 20) - 1 + 3 + 1)
+
+
+def test_a_header_with_another_delimiter_is_named():
+    with pytest.raises(FileError) as exc:
+        chunks(HEADER.replace(",", ";") + "r;customers;E01;4;3;;;;\n")
+    assert (exc.value.code, exc.value.params) == ("wrong_delimiter", {"delimiter": ";"})
 
 
 def test_chunks_keep_counting_lines():
