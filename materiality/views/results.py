@@ -74,15 +74,21 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
         s.period_label = HORIZON_LABELS.get(s.influence_period, s.influence_period)  # type: ignore[attr-defined]
         s.override = classes[s.topic_id][1]  # type: ignore[attr-defined]
     names = {s.topic.code: s.name for s in scores}  # type: ignore[attr-defined]
+    overridden = any(s.override for s in scores)  # type: ignore[attr-defined]
+    equal_weights = len(set(run.params.get("weights", {}).values())) <= 1
     return {
         "scores": scores,
         "has_previous": any(s.previous_topics or s.is_new for s in scores),
         "counts": {**{c: sum(s.classification == c and s.has_answers for s in scores)
                       for c in ("major", "important", "general")},
                    "unanswered": sum(not s.has_answers for s in scores)},
+        # What the committee's overrides make of the counts (what a confirmation publishes).
+        "final_counts": {c: sum(classes[s.topic_id][0] == c and s.has_answers for s in scores)
+                         for c in ("major", "important", "general")} if overridden else None,
         "borderline": [s for s in scores if s.is_borderline],
         "sensitivity": [
             {"label": SCENARIO_LABELS[key],
+             "note": _("the weights are already equal") if key == "equal_weights" and equal_weights else "",
              "changes": [{"code": c, "name": names.get(c, c), "before": CLASS_LABELS.get(b, b),
                           "after": CLASS_LABELS.get(a, a)} for c, b, a in changes]}
             for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS

@@ -211,3 +211,23 @@ def test_a_topic_without_answers_is_shown_as_unscored(assessment, work_team_user
     aggregation.run_aggregation(run.pk)
     html = client_for(work_team_user).get(reverse("materiality:results", args=[assessment.slug])).content.decode()
     assert "Major 1" in " ".join(html.split()) and "No answers 23" in " ".join(html.split())
+
+
+def test_summary_gives_the_counts_after_the_committees_changes_and_equal_weights_say_so(scored, committee_user):
+    from materiality import services
+
+    assessment, run = scored
+    url = reverse("materiality:results", args=[assessment.slug])
+    html = " ".join(client_for(committee_user).get(url).content.decode().split())
+    assert "After the committee's changes" not in html
+    equal = len(set(run.params["weights"].values())) == 1
+    assert ("the weights are already equal" in html) == equal
+    top = run.topic_scores.order_by("rank").first()
+    new_class = "general" if top.classification != "general" else "major"
+    services.override_class(run, top.topic, new_class, reason="Committee view", acting_user=committee_user)
+    html = " ".join(client_for(committee_user).get(url).content.decode().split())
+    counts = {c: run.topic_scores.filter(classification=c).count() for c in ("major", "important", "general")}
+    counts[top.classification] -= 1
+    counts[new_class] += 1
+    assert (f"After the committee's changes: major {counts['major']}, important {counts['important']}, "
+            f"general {counts['general']}.") in html.replace("&#x27;", "'")
