@@ -56,7 +56,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     """Load everything the demo shows; running it again changes nothing. Return the log-ins."""
     load_people()
     load_cycles()
-    return [(u, p, r or "superuser") for u, p, r, _ in DEMO_USERS]
+    return [(u, p, f"{r} + {roles.CHAIR}" if u == "chair" else r or "superuser") for u, p, r, _ in DEMO_USERS]
 
 
 @transaction.atomic

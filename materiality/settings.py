@@ -171,7 +171,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
     # A refused page (403) or a wrong address (404) is expected traffic, not an error worth a stack trace.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # "django" prints through this handler only: Django's own console handler as well printed every line twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "django.request": {"level": "ERROR"}},
 }
 
 # The read-only API (issue 5): session or token, role-checked per view; OpenAPI with locally served Swagger UI.
