@@ -600,6 +600,15 @@ def reopen_as_new_assessment(source: Assessment, *, slug: str, name: str, opens_
     return new
 
 
+def class_counts(scores: Iterable[TopicScore], classes: dict[int, str] | None = None) -> dict[str, int]:
+    """Count topics per class (by topic id from `classes` where given, e.g. after overrides); unscored apart."""
+    chosen = classes or {}
+    counts = dict.fromkeys(("major", "important", "general", "unanswered"), 0)
+    for score in scores:
+        counts[chosen.get(score.topic_id, score.classification) if score.has_answers else "unanswered"] += 1
+    return counts
+
+
 def final_classes(run: ScoreRun) -> dict[int, tuple[str, ClassOverride | None]]:
     """Return {topic id: (class after the committee's overrides, the override or None)} for a run."""
     overrides = {o.topic_id: o for o in ClassOverride.objects.filter(run=run)}

@@ -265,6 +265,12 @@ def read_header(stream: IO[bytes]) -> list[str] | None:
     return [("grp" if c == "group" else c) for c in header] if header else None
 
 
+def drop_temporary_tables(cursor: Any) -> None:
+    """Drop the temporary tables an earlier import left in this transaction (or session, on SQLite)."""
+    for table in ("import_raw", "import_codes", "import_staging", "import_respondents"):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def copy_raw(stream: IO[bytes], header: list[str], *, typed: bool) -> bool:
     """COPY the file's lines into import_raw (values as smallint when typed); False when COPY refuses them."""
     import psycopg
@@ -274,8 +280,7 @@ def copy_raw(stream: IO[bytes], header: list[str], *, typed: bool) -> bool:
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            for table in ("import_raw", "import_codes", "import_staging", "import_respondents"):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by an earlier import in this transaction
+            drop_temporary_tables(cursor)
             cursor.execute("CREATE TEMPORARY TABLE import_raw (id bigint GENERATED ALWAYS AS IDENTITY, "
                            + ", ".join(f"{c} {kind(c)}" for c in RAW_COLUMNS) + ") ON COMMIT DROP")
             with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv)") as copy:
@@ -285,6 +290,13 @@ def copy_raw(stream: IO[bytes], header: list[str], *, typed: bool) -> bool:
     except (psycopg.Error, DatabaseError):
         return False
     return True
+
+
+def fetch(sql: str, params: object) -> list[tuple]:  # type: ignore[type-arg]
+    """Run one query of the import's and return its rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class CopyChecks:
@@ -343,9 +355,7 @@ class CopyChecks:
         )
 
     def fetch(self, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, self.params)
-            return cursor.fetchall()
+        return fetch(sql, self.params)
 
     def typed_file_is_clean(self, staged: int) -> bool:
         """Whether every typed line was staged and breaks no per-line rule (cheap comparisons on typed columns)."""
@@ -384,8 +394,7 @@ class CopyChecks:
             number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
                       "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
             values = ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS import_codes")
+        with connection.cursor() as cursor:  # copy_raw has dropped any import_codes of an earlier attempt
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_codes ON COMMIT DROP AS "
                 "SELECT d.grp, d.topic, g.code AS group_code, coalesce(tu.code, t.code) AS topic_code, g.id AS group_id, "
@@ -435,8 +444,7 @@ class Staging:
         if not create:  # the rows are already staged (the COPY path)
             return
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS import_staging")
-            cursor.execute("DROP TABLE IF EXISTS import_respondents")
+            drop_temporary_tables(cursor)
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_staging (line bigint, respondent varchar(100), grp varchar(40), "
                 "topic varchar(16), group_id bigint, topic_id bigint, questionnaire_id bigint, severity smallint, "
@@ -460,9 +468,7 @@ class Staging:
                 )
 
     def fetch(self, sql: str, params: list[object] | None = None) -> list[tuple]:  # type: ignore[type-arg]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params or [])
-            return cursor.fetchall()
+        return fetch(sql, params or [])
 
     def run(self, sql: str, params: list[object] | None = None) -> int:
         with connection.cursor() as cursor:

@@ -79,12 +79,10 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
     return {
         "scores": scores,
         "has_previous": any(s.previous_topics or s.is_new for s in scores),
-        "counts": {**{c: sum(s.classification == c and s.has_answers for s in scores)
-                      for c in ("major", "important", "general")},
-                   "unanswered": sum(not s.has_answers for s in scores)},
+        "counts": services.class_counts(scores),
         # What the committee's overrides make of the counts (what a confirmation publishes).
-        "final_counts": {c: sum(classes[s.topic_id][0] == c and s.has_answers for s in scores)
-                         for c in ("major", "important", "general")} if overridden else None,
+        "final_counts": services.class_counts(scores, {tid: c for tid, (c, _o) in classes.items()})
+        if overridden else None,
         "borderline": [s for s in scores if s.is_borderline],
         "sensitivity": [
             {"label": SCENARIO_LABELS[key],

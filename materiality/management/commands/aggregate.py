@@ -42,9 +42,7 @@ class Command(BaseCommand):
             time.sleep(0.2)
         if run.status == ScoreRun.Status.FAILED:
             raise CommandError(f"Run {run.pk} failed: {run.error}")
-        counts = {c: 0 for c in ("major", "important", "general", "unanswered")}
-        for score in run.topic_scores.all():
-            counts[score.classification if score.has_answers else "unanswered"] += 1
+        counts = services.class_counts(run.topic_scores.all())
         unanswered = f", no answers {counts['unanswered']}" if counts["unanswered"] else ""
         self.stdout.write(
             f"Run {run.pk} succeeded in {run.duration_seconds:.2f} s: {run.respondents} respondents, "
