@@ -207,10 +207,11 @@ def _import_copy(
     """Import a CSV by COPYing its bytes into a temporary table and checking every line in set-based SQL.
 
     Python only reads the header; PostgreSQL parses the millions of lines. The first attempt COPYs the values
-    straight into smallint columns, which a clean file (the usual case) passes in one cheap scan. A file COPY cannot
-    type, or one with any bad line, goes again through text columns, where every cell is checked and worded as
-    the pandas path words it. Returns None (nothing written) when COPY refuses the file's shape or encoding: the
-    pandas path then reads it and names the problem.
+    straight into smallint columns; a clean file (the usual case) passes one aggregate scan and its ratings are written
+    straight from the COPYed lines, with no staging copy. A file COPY cannot type, or one with any bad line, goes
+    again through text columns, where every cell is checked and worded as the pandas path words it. Returns None
+    (nothing written) when COPY refuses the file's shape or encoding: the pandas path then reads it and names the
+    problem.
     """
     header = read_header(stream)
     if header is None:
@@ -223,9 +224,10 @@ def _import_copy(
     try:
         with transaction.atomic():  # a savepoint: a refused typed attempt leaves nothing behind
             if copy_raw(stream, header, typed=True):
-                staged = query.stage(typed=True)
-                if staged and query.typed_file_is_clean(staged):
-                    return Staging(create=False).apply(assessment)
+                query.summarise_cells()
+                query.map_codes("SELECT grp, topic FROM import_cells")
+                if query.typed_cells_are_clean():
+                    return Staging(source=query.view_clean_lines()).apply(assessment)
             raise _TryText
     except _TryText:
         pass
@@ -233,8 +235,9 @@ def _import_copy(
     if not copy_raw(stream, header, typed=False):
         return None
     found = query.bad_lines()
-    staged = query.stage(typed=False)
-    staging = Staging(create=False)
+    query.map_codes("SELECT DISTINCT coalesce(grp, '') AS grp, coalesce(topic, '') AS topic FROM import_raw")
+    staged = query.stage()
+    staging = Staging(source="import_staging")
     if found:
         total = query.count_bad_lines()
         file_errors = staging.whole_file_errors()
@@ -267,7 +270,8 @@ def read_header(stream: IO[bytes]) -> list[str] | None:
 
 def drop_temporary_tables(cursor: Any) -> None:
     """Drop the temporary tables an earlier import left in this transaction (or session, on SQLite)."""
-    for table in ("import_raw", "import_codes", "import_staging", "import_respondents"):
+    cursor.execute("DROP VIEW IF EXISTS import_lines")  # first: it depends on import_raw and import_codes
+    for table in ("import_raw", "import_cells", "import_codes", "import_staging", "import_respondents"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -283,7 +287,11 @@ def copy_raw(stream: IO[bytes], header: list[str], *, typed: bool) -> bool:
             drop_temporary_tables(cursor)
             cursor.execute("CREATE TEMPORARY TABLE import_raw (id bigint GENERATED ALWAYS AS IDENTITY, "
                            + ", ".join(f"{c} {kind(c)}" for c in RAW_COLUMNS) + ") ON COMMIT DROP")
-            with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv)") as copy:
+            # Typed, an empty text cell reads as '' (not NULL): joins and groups then use the bare columns, whose
+            # statistics the planner knows.
+            texts = [c for c in header if kind(c) == "text"]
+            options = f", FORCE_NOT_NULL ({', '.join(texts)})" if typed else ""
+            with cursor.copy(f"COPY import_raw ({', '.join(header)}) FROM STDIN (FORMAT csv{options})") as copy:
                 while block := stream.read(1 << 20):
                     copy.write(block)
             cursor.execute("ANALYZE import_raw")  # a fresh temporary table has no statistics: the joins need them
@@ -300,7 +308,7 @@ def fetch(sql: str, params: object) -> list[tuple]:  # type: ignore[type-arg]
 
 
 class CopyChecks:
-    """The SQL that checks and stages the lines COPY put in import_raw, for the typed or the text columns."""
+    """The SQL that checks the lines COPY put in import_raw: per cell for typed columns, per line for text ones."""
 
     def __init__(self, assessment: Assessment, topic_ids: dict[str, int], group_ids: dict[str, int],
                  questionnaires: dict[str, int], asked: dict[str, set[str]]) -> None:
@@ -318,37 +326,27 @@ class CopyChecks:
         }
 
     @staticmethod
-    def cells(typed: bool) -> str:
-        """The non-blank lines with trimmed text cells v_x (typed values also as n_x); the header is line 1.
+    def cells() -> str:
+        """The non-blank lines of the text columns with trimmed cells v_x; the header is line 1.
 
         k_grp and k_topic are the group and topic cells as written: the keys of import_codes.
         """
-        def cell(c: str) -> str:
-            if typed and c in responses_csv.VALUE_COLUMNS:
-                return f"coalesce({c}::text, '') AS v_{c}, {c} AS n_{c}"
-            return f"btrim(coalesce({c}, '')) AS v_{c}"
-
-        def blank(c: str) -> str:
-            return f"{c} IS NULL" if typed and c in responses_csv.VALUE_COLUMNS else f"coalesce({c}, '') = ''"
-
-        # A line whose cells are all empty is not data.
-        return (f"SELECT id + 1 AS line, {', '.join(cell(c) for c in RAW_COLUMNS)}, coalesce(grp, '') AS k_grp, "
-                f"coalesce(topic, '') AS k_topic FROM import_raw "
-                f"WHERE NOT ({' AND '.join(blank(c) for c in RAW_COLUMNS)})")
+        trimmed = ", ".join(f"btrim(coalesce({c}, '')) AS v_{c}" for c in RAW_COLUMNS)
+        blank = " AND ".join(f"coalesce({c}, '') = ''" for c in RAW_COLUMNS)  # a line of empty cells is not data
+        return (f"SELECT id + 1 AS line, {trimmed}, coalesce(grp, '') AS k_grp, coalesce(topic, '') AS k_topic "
+                f"FROM import_raw WHERE NOT ({blank})")
 
     @staticmethod
-    def checks(typed: bool) -> list[tuple[str, str, str]]:
-        value_ok = ((lambda c: f"(c.n_{c} IS NULL OR c.n_{c} BETWEEN 1 AND %(scale)s)") if typed
-                    else (lambda c: value_ok_sql("c.v_" + c)))
-        return [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok(c)}") for c in responses_csv.VALUE_COLUMNS),
-                *CHECKS[4:]]
+    def checks() -> list[tuple[str, str, str]]:
+        return [*CHECKS[:4], *((f"bad_value:{c}", c, f"NOT {value_ok_sql('c.v_' + c)}")
+                               for c in responses_csv.VALUE_COLUMNS), *CHECKS[4:]]
 
     def checks_sql(self) -> str:
         """The text columns' problems, one row per (line, check) that fails, in the pandas path's order."""
-        checks = self.checks(typed=False)
+        checks = self.checks()
         # One scan picks the bad lines (any check true); only those are taken apart check by check, in order.
         return (
-            f"SELECT c.line, p.ord, p.code, p.value FROM (SELECT * FROM ({self.cells(False)}) c WHERE "
+            f"SELECT c.line, p.ord, p.code, p.value FROM (SELECT * FROM ({self.cells()}) c WHERE "
             + " OR ".join(f"({condition})" for _code, _cell, condition in checks) + ") c CROSS JOIN LATERAL (VALUES "
             + ", ".join(f"({i}, '{code}', c.v_{cell}, {condition})" for i, (code, cell, condition) in enumerate(checks))
             + ") AS p(ord, code, value, bad) WHERE p.bad"
@@ -357,23 +355,41 @@ class CopyChecks:
     def fetch(self, sql: str) -> list[tuple]:  # type: ignore[type-arg]
         return fetch(sql, self.params)
 
-    def typed_file_is_clean(self, staged: int) -> bool:
-        """Whether every typed line was staged and breaks no per-line rule (cheap comparisons on typed columns)."""
-        def given(item: str) -> str:
-            return f"s.{item} IS NOT NULL" if item in responses_csv.VALUE_COLUMNS else f"s.{item} <> ''"
+    def summarise_cells(self) -> None:
+        """Create import_cells: per (group, topic) cell of a typed file, what the per-line rules need to know.
 
+        One aggregate scan replaces a per-line test of every rule: a cell's lowest and highest value, how many
+        lines give each item, whether a horizon is not one of the words, and the longest comment. The common case
+        is tested first so that trimming and lower-casing run only on the rare cell that needs them; a comment
+        too long before trimming only sends the file to the exact checks. The respondent ids are checked once per
+        respondent, later (Staging.apply).
+        """
+        counts = ", ".join(f"count({v}) AS n_{v}" for v in responses_csv.VALUE_COLUMNS)
+        values = ", ".join(responses_csv.VALUE_COLUMNS)
+        given = {item: f"count(*) FILTER (WHERE {item} <> '' AND btrim({item}) <> '') AS n_{item}"
+                 for item in ("horizon", "comment")}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE import_cells ON COMMIT DROP AS SELECT grp, topic, min(least({values})) AS "
+                f"low, max(greatest({values})) AS high, {counts}, {given['horizon']}, {given['comment']}, "
+                "bool_or(CASE WHEN horizon IN ('', 'short', 'medium', 'long') THEN false "
+                "ELSE lower(btrim(horizon)) NOT IN ('', 'short', 'medium', 'long') END) AS bad_horizon, "
+                "max(length(comment)) AS longest_comment FROM import_raw GROUP BY grp, topic",
+            )
+
+    def typed_cells_are_clean(self) -> bool:
+        """Whether every cell maps to a group and topic and no line breaks a per-line rule (import_cells)."""
         bad = [
-            *(f"NOT (s.{v} IS NULL OR s.{v} BETWEEN 1 AND %(scale)s)" for v in responses_csv.VALUE_COLUMNS),
-            "s.horizon NOT IN ('', 'short', 'medium', 'long')",
-            "length(s.comment) > %(comment_limit)s",
-            "s.questionnaire_id IS NULL",
-            "s.grp = ANY(%(no_financial)s) AND ("
-            + " OR ".join(given(item) for item in responses_csv.FINANCIAL_ITEMS) + ")",
-            *(f"s.grp = ANY(%(skips_{item})s) AND {given(item)}" for item in responses_csv.ITEMS),
+            "m.questionnaire_id IS NULL", "c.low < 1", "c.high > %(scale)s", "c.bad_horizon",
+            "c.longest_comment > %(comment_limit)s",
+            "m.group_code = ANY(%(no_financial)s) AND "
+            + " + ".join(f"c.n_{item}" for item in responses_csv.FINANCIAL_ITEMS) + " > 0",
+            *(f"m.group_code = ANY(%(skips_{item})s) AND c.n_{item} > 0" for item in responses_csv.ITEMS),
         ]
-        lines = self.fetch(f"SELECT count(*) FROM ({self.cells(True)}) c")[0][0]
-        return lines == staged and not self.fetch(
-            "SELECT 1 FROM import_staging s WHERE " + " OR ".join(f"({b})" for b in bad) + " LIMIT 1")
+        return bool(self.fetch(
+            "SELECT (SELECT count(*) FROM import_cells) = (SELECT count(*) FROM import_codes) AND NOT EXISTS ("
+            "SELECT 1 FROM import_cells c JOIN import_codes m ON m.grp = c.grp AND m.topic = c.topic WHERE "
+            + " OR ".join(f"({b})" for b in bad) + ")")[0][0])
 
     def bad_lines(self) -> list[tuple]:  # type: ignore[type-arg]
         return self.fetch(self.checks_sql() + f" ORDER BY c.line, p.ord LIMIT {MAX_ERRORS + 1}")
@@ -381,25 +397,17 @@ class CopyChecks:
     def count_bad_lines(self) -> int:
         return int(self.fetch(f"SELECT count(*) FROM ({self.checks_sql()}) counted")[0][0])
 
-    def stage(self, *, typed: bool) -> int:
-        """Create import_staging from the lines with a usable respondent, group and topic; return their count.
+    def map_codes(self, cells: str) -> None:
+        """Create import_codes: the file's distinct (group, topic) cells as written (the query cells), with ids.
 
-        Codes map to ids through a small table of the file's distinct (group, topic) cells, joined on the cells
-        as written: one hash join per line instead of trimming and matching each code on millions of lines. A
-        bad text value (only staged when the file is refused anyway) is never cast.
+        Each line then maps its codes with one hash join on the cells as written, instead of trimming and matching
+        each code on millions of lines.
         """
-        if typed:
-            values = ", ".join(f"c.n_{v} AS {v}" for v in responses_csv.VALUE_COLUMNS)
-        else:
-            number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
-                      "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
-            values = ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
         with connection.cursor() as cursor:  # copy_raw has dropped any import_codes of an earlier attempt
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_codes ON COMMIT DROP AS "
                 "SELECT d.grp, d.topic, g.code AS group_code, coalesce(tu.code, t.code) AS topic_code, g.id AS group_id, "
-                "coalesce(tu.id, t.id) AS topic_id, g.questionnaire_id FROM (SELECT DISTINCT coalesce(grp, '') AS grp, "
-                "coalesce(topic, '') AS topic FROM import_raw) d "
+                f"coalesce(tu.id, t.id) AS topic_id, g.questionnaire_id FROM ({cells}) d "
                 "JOIN unnest(%(groups)s::text[], %(group_ids)s::bigint[], %(questionnaire_by_group)s::bigint[]) "
                 "AS g(code, id, questionnaire_id) ON g.code = btrim(d.grp) "
                 # A topic code matches in capitals first, else as written (as the pandas path reads it).
@@ -410,11 +418,36 @@ class CopyChecks:
                 self.params,
             )
             cursor.execute("ANALYZE import_codes")
+
+    def view_clean_lines(self) -> str:
+        """Create the view import_lines over a clean typed file's lines, in the staging columns; return its name.
+
+        A view, not a copy: writing 2.4 million staged rows cost more than reading the COPYed lines twice.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY VIEW import_lines AS SELECT c.id + 1 AS line, c.respondent, m.group_code AS grp, "
+                "m.topic_code AS topic, m.group_id, m.topic_id, m.questionnaire_id, "
+                + ", ".join(f"c.{v}" for v in responses_csv.VALUE_COLUMNS)
+                + ", lower(btrim(c.horizon)) AS horizon, btrim(c.comment) AS comment "
+                "FROM import_raw c JOIN import_codes m ON m.grp = c.grp AND m.topic = c.topic"
+            )
+        return "import_lines"
+
+    def stage(self) -> int:
+        """Create import_staging from the text lines with a usable respondent, group and topic; return their count.
+
+        A bad value (only staged when the file is refused anyway) is never cast.
+        """
+        number = ("CASE WHEN c.v_{0} = '' OR NOT {1} THEN NULL WHEN c.v_{0} = ANY(%(literals)s) THEN "
+                  "c.v_{0}::smallint ELSE c.v_{0}::numeric::smallint END AS {0}")
+        values = ", ".join(number.format(v, value_ok_sql("c.v_" + v)) for v in responses_csv.VALUE_COLUMNS)
+        with connection.cursor() as cursor:
             return cursor.execute(
-                "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
-                "SELECT c.line, c.v_respondent AS respondent, m.group_code AS grp, m.topic_code AS topic, m.group_id, "
-                f"m.topic_id, m.questionnaire_id, {values}, lower(c.v_horizon) AS horizon, c.v_comment AS comment "
-                f"FROM ({self.cells(typed)}) c JOIN import_codes m ON m.grp = c.k_grp AND m.topic = c.k_topic "
+                "CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS SELECT c.line, c.v_respondent AS respondent, "
+                "m.group_code AS grp, m.topic_code AS topic, m.group_id, m.topic_id, m.questionnaire_id, "
+                f"{values}, lower(c.v_horizon) AS horizon, c.v_comment AS comment FROM ({self.cells()}) c "
+                "JOIN import_codes m ON m.grp = c.k_grp AND m.topic = c.k_topic "
                 "WHERE c.v_respondent <> '' AND length(c.v_respondent) <= %(limit)s",
                 self.params,
             ).rowcount
@@ -437,11 +470,15 @@ def sql_error(
 
 
 class Staging:
-    """A temporary table holding the checked rows of one import, dropped at the end of the transaction."""
+    """The checked rows of one import: a temporary table (dropped at the end of the transaction) or, for a clean
+    COPYed file, a view over its lines."""
 
-    def __init__(self, create: bool = True) -> None:
+    def __init__(self, source: str | None = None) -> None:
         self.postgres = connection.vendor == "postgresql"
-        if not create:  # the rows are already staged (the COPY path)
+        self.source = source or "import_staging"
+        # A table gets statistics before the joins below; a view's come from the tables under it.
+        self.analyze = self.postgres and self.source == "import_staging"
+        if source:  # the rows are already staged (the COPY path)
             return
         with connection.cursor() as cursor:
             drop_temporary_tables(cursor)
@@ -477,9 +514,9 @@ class Staging:
 
     def group_conflicts(self) -> list[responses_csv.LineError]:
         rows = self.fetch(
-            "SELECT s.line, s.respondent, s.grp, f.grp, f.line FROM import_staging s "
-            "JOIN (SELECT respondent, MIN(line) AS first_line FROM import_staging GROUP BY respondent) m "
-            "ON m.respondent = s.respondent JOIN import_staging f ON f.line = m.first_line "
+            f"SELECT s.line, s.respondent, s.grp, f.grp, f.line FROM {self.source} s "
+            f"JOIN (SELECT respondent, MIN(line) AS first_line FROM {self.source} GROUP BY respondent) m "
+            f"ON m.respondent = s.respondent JOIN {self.source} f ON f.line = m.first_line "
             "WHERE s.grp <> f.grp ORDER BY s.line"
         )
         return [responses_csv.LineError(line, "two_groups", {"respondent": r, "group": g, "other": og, "first": fl})
@@ -487,8 +524,8 @@ class Staging:
 
     def duplicates(self) -> list[responses_csv.LineError]:
         rows = self.fetch(
-            "SELECT s.line, s.respondent, s.topic, d.first_line FROM import_staging s "
-            "JOIN (SELECT respondent, topic, MIN(line) AS first_line FROM import_staging GROUP BY respondent, topic "
+            f"SELECT s.line, s.respondent, s.topic, d.first_line FROM {self.source} s "
+            f"JOIN (SELECT respondent, topic, MIN(line) AS first_line FROM {self.source} GROUP BY respondent, topic "
             "HAVING COUNT(*) > 1) d ON d.respondent = s.respondent AND d.topic = s.topic "
             "WHERE s.line > d.first_line ORDER BY s.line"
         )
@@ -497,26 +534,32 @@ class Staging:
 
     def whole_file_errors(self) -> list[responses_csv.LineError]:
         """The checks that need the whole file, run on a file already refused for its lines."""
-        if self.postgres:
+        if self.analyze:
             self.run("ANALYZE import_staging")
         return self.group_conflicts() + self.duplicates()
 
     def apply(self, assessment: Assessment) -> ImportSummary:
         """Write responses and ratings from the staged rows (or refuse with the whole-file errors)."""
         response_table, rating_table = Response._meta.db_table, Rating._meta.db_table
-        if self.postgres:
+        if self.analyze:
             self.run("ANALYZE import_staging")  # a fresh temporary table has no statistics: the joins below need them
         self.run(
             "CREATE TEMPORARY TABLE import_respondents" + (" ON COMMIT DROP" if self.postgres else "") + " AS "
             "SELECT respondent, MIN(group_id) AS group_id, MAX(group_id) AS other_group_id, "
             "MIN(questionnaire_id) AS questionnaire_id, COUNT(*) AS ratings, MIN(line) AS first_line "
-            "FROM import_staging GROUP BY respondent"
+            f"FROM {self.source} GROUP BY respondent"
         )
         if self.postgres:
             self.run("ANALYZE import_respondents")
-        respondents, conflicts = self.fetch(
-            "SELECT COUNT(*), SUM(CASE WHEN group_id <> other_group_id THEN 1 ELSE 0 END) FROM import_respondents"
+        respondents, conflicts, bad_keys = self.fetch(
+            "SELECT COUNT(*), SUM(CASE WHEN group_id <> other_group_id THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN respondent = '' OR length(respondent) > %s OR respondent <> trim(respondent) THEN 1 ELSE 0 "
+            "END) FROM import_respondents", [responses_csv.MAX_RESPONDENT_LENGTH]
         )[0]
+        if bad_keys:  # only a view's ids come unchecked: the text path trims them and names the bad ones
+            raise _TryText
+        if not respondents:
+            raise ImportRefused([str(FILE_MESSAGES["no_rows"])])
         if conflicts:
             errors = self.group_conflicts() + self.duplicates()
             raise refuse(errors, len(errors))
@@ -547,7 +590,7 @@ class Staging:
                     f"INSERT INTO {rating_table} (response_id, topic_id, severity, likelihood, magnitude, "
                     "financial_likelihood, horizon, comment, dont_know) "
                     "SELECT r.id, s.topic_id, s.severity, s.likelihood, s.magnitude, s.financial_likelihood, "
-                    "COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM import_staging s "
+                    f"COALESCE(s.horizon, ''), COALESCE(s.comment, ''), '[]' FROM {self.source} s "
                     f"JOIN {response_table} r ON r.assessment_id = %s AND r.respondent_key = s.respondent",
                     [assessment.pk],
                 )

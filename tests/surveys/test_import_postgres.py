@@ -155,3 +155,28 @@ def test_a_typed_file_with_bad_lines_is_checked_again_cell_by_cell(ready, monkey
     assert "Line 5: likelihood '+9' is not a whole number from 1 to 5 (leave it empty for don't know)" in fast
     assert any(e.startswith("Line 9: respondent 'r-6' rates topic E06 again") for e in fast)
     assert not Rating.objects.exists()
+
+
+def stored_ratings() -> list[tuple]:
+    return sorted(Rating.objects.values_list("response__respondent_key", "topic__code", "severity", "likelihood",
+                                             "magnitude", "financial_likelihood", "horizon", "comment"))
+
+
+def test_capitals_and_spaces_in_codes_horizon_and_comment_stay_on_the_typed_path(ready, monkeypatch):
+    data = (HEADER + "r-1,customers, e01 ,4,3,,,,\nr-2,management,s07,5,4,5,3, LONG , Recall \n").encode()
+    attempts = copy_attempts(monkeypatch)
+    imports.import_responses(ready, data, "answers.csv")
+    assert attempts == [True]
+    assert stored_ratings() == [("r-1", "E01", 4, 3, None, None, "", ""), ("r-2", "S07", 5, 4, 5, 3, "long", "Recall")]
+
+
+def test_lines_only_the_exact_checks_can_settle_go_through_them_and_import(ready, monkeypatch):
+    for line, stored in (
+        (" r-1 ,customers,E01,4,3,,,,\n", ("r-1", "E01", 4, 3, None, None, "", "")),
+        (f"r-1,customers,E01,4,3,,,,{' ' * 5}{'y' * 2000}\n", ("r-1", "E01", 4, 3, None, None, "", "y" * 2000)),
+        ("r-1,customers,E01,4,3,,,,\n,,,,,,,,\n", ("r-1", "E01", 4, 3, None, None, "", "")),
+    ):
+        attempts = copy_attempts(monkeypatch)
+        imports.import_responses(ready, (HEADER + line).encode(), "answers.csv")
+        assert attempts == [True, False]
+        assert stored_ratings() == [stored]
