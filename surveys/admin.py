@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Invitation, Questionnaire, Rating, Response
+
+RATING_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
 
 
 @admin.register(Questionnaire)
@@ -15,13 +19,28 @@ class InvitationAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
 
 
-class RatingInline(admin.TabularInline):
-    model = Rating
-    extra = 0
-
-
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["respondent_key", "assessment", "group", "status", "source", "submitted_at"]
     list_filter = ["assessment", "status", "source", "group"]
-    inlines = [RatingInline]
+    readonly_fields = ["rating_table"]
+
+    @admin.display(description=_("ratings"))
+    def rating_table(self, obj: Response) -> str:
+        """Show the ratings read-only: they are evidence for an assured report (and the admin cannot edit a model
+        keyed by (response, topic))."""
+        if obj.pk is None:
+            return "–"
+        ratings = obj.ratings.select_related("topic").order_by("topic__position", "topic__code")
+        header = format_html_join("", "<th>{}</th>", [(_("topic"),)] + [
+            (Rating._meta.get_field(c).verbose_name,) for c in RATING_COLUMNS])
+        rows = format_html_join("", "<tr><td>{}</td>" + "<td>{}</td>" * len(RATING_COLUMNS) + "</tr>", (
+            [r.topic.code, *(rating_value(r, c) for c in RATING_COLUMNS)] for r in ratings))
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, rows)
+
+
+def rating_value(rating: Rating, column: str) -> object:
+    value = getattr(rating, column)
+    if value in (None, ""):
+        return _("Don't know") if column in rating.dont_know else "–"
+    return value

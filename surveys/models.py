@@ -147,12 +147,17 @@ class Response(models.Model):
         WEB = "web", _("Web")
         IMPORT = "import", _("Import")
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
-    group = models.ForeignKey(StakeholderGroup, on_delete=models.PROTECT, related_name="+")
+    # No foreign key constraints in the database: surveys.integrity checks the references once per statement (an
+    # import writes 100,000 responses at once). The unique (assessment, respondent_key) index serves look-ups by
+    # assessment, so that column has no index of its own.
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses",
+                                      db_constraint=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False,
+                                   db_constraint=False)
+    group = models.ForeignKey(StakeholderGroup, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     # Personal links have one response; open links one per browser, keyed by a secret in respondent_key.
     invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="responses")
+                                   related_name="responses", db_constraint=False)
     respondent_key = models.CharField(_("respondent id"), max_length=100)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
@@ -184,9 +189,11 @@ class Rating(models.Model):
         MEDIUM = "medium", _("Medium term (1-5 years)")
         LONG = "long", _("Long term (> 5 years)")
 
-    # No foreign key constraints or single-column indexes in the database: surveys.integrity checks both references
-    # once per statement (a bulk import writes millions of ratings), and the unique (response, topic) index serves
-    # every look-up by response.
+    # The key is (response, topic): no surrogate id to number and index for each of millions of imported rows. No
+    # foreign key constraints or single-column indexes in the database: surveys.integrity checks both references
+    # once per statement (a bulk import writes millions of ratings), and the primary key serves every look-up by
+    # response.
+    pk = models.CompositePrimaryKey("response", "topic")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings", db_index=False,
                                  db_constraint=False)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ratings", db_index=False,
@@ -202,7 +209,6 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "topic"], name="one_rating_per_topic"),
             models.CheckConstraint(
                 condition=(
                     (models.Q(severity__isnull=True) | models.Q(severity__gte=1))

@@ -1,7 +1,7 @@
 """Check the references of ratings once per statement (surveys.integrity) instead of by row-level foreign keys.
 
 SQLite rebuilds the table to drop its foreign keys, which also drops the table's freeze triggers: they are
-installed again here.
+installed again here. Only the ratings' triggers belong to this step (0004 adds those of responses).
 """
 
 import django.db.models.deletion
@@ -12,12 +12,12 @@ from surveys import integrity
 
 
 def install(apps, schema_editor):
-    integrity.install(schema_editor.connection)
+    integrity.install(schema_editor.connection, ["surveys_rating"])
     freeze.install(schema_editor.connection)
 
 
 def uninstall(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
+    integrity.uninstall(schema_editor.connection, ["surveys_rating"])
     freeze.install(schema_editor.connection)
 
 
