@@ -342,7 +342,7 @@ def main() -> None:
     responses = Response.objects.filter(assessment__slug=slug)
     submitted_count = responses.filter(status=Response.Status.SUBMITTED).count()
     per_response = set(Rating.objects.filter(response__assessment__slug=slug).values("response")
-                       .annotate(n=Count("id")).values_list("n", flat=True))
+                       .annotate(n=Count("topic")).values_list("n", flat=True))
     n = args.responses
     kind = f"{args.workers} {args.worker_class} workers" + (f" x {args.threads} threads" if args.worker_class == "gthread"
                                                             else "")
