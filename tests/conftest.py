@@ -94,3 +94,18 @@ def tasks_run_in_process(request: pytest.FixtureRequest) -> object:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a transactional test without serialized_rollback.
+
+    Its flush lets post_migrate re-create the content types; the next serialized test then restores them again at
+    its set-up and fails on a duplicate key. So every transactional test restores the migrated rows instead.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        names = getattr(item, "fixturenames", ())
+        transactional = (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(names)
+        serialized = (marker and marker.kwargs.get("serialized_rollback")) or "django_db_serialized_rollback" in names
+        if transactional and not serialized:
+            raise pytest.UsageError(f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")

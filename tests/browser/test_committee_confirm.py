@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

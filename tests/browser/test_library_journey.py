@@ -8,7 +8,7 @@ from materiality.models import Topic
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_clone_rename_and_see_the_change(page, live_server, library_2024, work_team_user):

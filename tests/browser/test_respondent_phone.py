@@ -15,7 +15,7 @@ def phone(browser):
     return browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_phone_journey_open_link(live_server, browser, library_2024):
     assessment = services.create_assessment(
         slug="phone", name="Phone", library=library_2024, weights={g: 1.0 for g in StakeholderGroup.objects.all()})

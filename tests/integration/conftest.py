@@ -11,7 +11,7 @@ from materiality.celery import app
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[object]:
+def celery_worker(transactional_db: None, django_db_serialized_rollback: None) -> Iterator[object]:
     """Start a worker thread consuming from Redis; tests using it must be marked integration."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL (a real Redis broker) to start a real worker")

@@ -84,7 +84,7 @@ def test_open_link_gives_each_browser_its_own_response(sent, cycle):
     assert fresh.status_code == 200 and "Start" in fresh.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL")
 def test_two_tabs_submitting_at_once_store_one_response(sent):
     token = sent["customers.1@example.org"]

@@ -164,7 +164,7 @@ def other_connection():
 
 
 @POSTGRES
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_reference_locks_its_parent_until_commit(invited):
     """Another transaction cannot delete a parent that an uncommitted row refers to (it does not see that row)."""
     import psycopg
@@ -183,7 +183,7 @@ def test_a_new_reference_locks_its_parent_until_commit(invited):
 
 
 @POSTGRES
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_update_that_keeps_the_references_locks_no_parent(invited):
     """As with a foreign key, only a changed reference is checked: an autosave leaves the parents free."""
     other = other_connection()

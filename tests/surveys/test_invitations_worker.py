@@ -23,7 +23,7 @@ from tests.surveys.conftest import token_from
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (set REDIS_URL) for a real Celery worker"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
