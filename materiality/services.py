@@ -376,13 +376,15 @@ def current_run(assessment: Assessment) -> ScoreRun | None:
 
 
 def run_outdated(run: ScoreRun) -> dict[str, bool]:
-    """Tell what a finished run does not reflect: answers submitted or imported since it started, changed settings."""
+    """Tell what a finished run does not reflect: answers submitted or imported since it started, answers deleted
+    since (fewer submitted responses than it counted), changed settings."""
     from surveys.models import Response  # surveys imports materiality: not at module level
 
     since = run.started_at or run.created_at
+    submitted = Response.objects.filter(assessment_id=run.assessment_id, status=Response.Status.SUBMITTED)
     return {
-        "new_answers": Response.objects.filter(assessment_id=run.assessment_id, status=Response.Status.SUBMITTED,
-                                               updated_at__gt=since).exists(),
+        "new_answers": submitted.filter(updated_at__gt=since).exists(),
+        "answers_removed": submitted.count() < run.respondents,
         "settings_changed": aggregation.scoring_params(run.assessment).to_json() != run.params,
     }
 

@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from materiality.admin import AuditedAdmin
 from stakeholders.models import Stakeholder, StakeholderGroup
 
 
 @admin.register(StakeholderGroup)
-class StakeholderGroupAdmin(admin.ModelAdmin):
+class StakeholderGroupAdmin(AuditedAdmin):
     list_display = ["code", "name_en", "name_zh", "kind", "default_weight", "position"]
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(admin.ModelAdmin):
+class StakeholderAdmin(AuditedAdmin):
     list_display = ["name", "email", "organisation", "group", "language"]
     list_filter = ["group", "language"]
     search_fields = ["name", "email", "organisation"]

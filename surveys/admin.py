@@ -2,27 +2,30 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from materiality.admin import AuditedAdmin, FreezeAdmin
 from surveys.models import Invitation, Questionnaire, Rating, Response
 
 RATING_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(FreezeAdmin):
     list_display = ["title_en", "assessment", "opens_at", "closes_at"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin):
     list_display = ["questionnaire", "contact", "group", "status", "sent_at"]
     list_filter = ["status", "group"]
     exclude = ["token_hash"]
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(FreezeAdmin):
     list_display = ["respondent_key", "assessment", "group", "status", "source", "submitted_at"]
     list_filter = ["assessment", "status", "source", "group"]
+    list_select_related = ["assessment", "group"]
+    search_fields = ["respondent_key"]
     readonly_fields = ["rating_table"]
 
     @admin.display(description=_("ratings"))

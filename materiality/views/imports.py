@@ -33,11 +33,12 @@ def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
         except AssessmentFrozen as exc:
             messages.error(request, str(exc))
         else:
+            ratings = ngettext("%(count)d rating", "%(count)d ratings", summary.ratings) % {"count": summary.ratings}
             messages.success(request, ngettext(
-                "Imported %(respondents)d respondent (%(replaced)d replaced) with %(ratings)d ratings.",
-                "Imported %(respondents)d respondents (%(replaced)d replaced) with %(ratings)d ratings.",
+                "Imported %(respondents)d respondent (%(replaced)d replaced) with %(ratings)s.",
+                "Imported %(respondents)d respondents (%(replaced)d replaced) with %(ratings)s.",
                 summary.respondents) % {
-                "respondents": summary.respondents, "replaced": summary.replaced, "ratings": summary.ratings})
+                "respondents": summary.respondents, "replaced": summary.replaced, "ratings": ratings})
             return redirect("materiality:import_responses", slug=slug)
     return render(request, "materiality/import_responses.html", {"assessment": assessment, "form": form,
                                                                   "errors": errors})

@@ -173,3 +173,20 @@ def test_api_is_read_only(frozen, committee_user, superuser):
         for method in (client.post, client.put, client.patch, client.delete):
             assert method(url, {}, content_type="application/json").status_code == status
     assert Assessment.objects.get(pk=frozen.assessment_id).name == frozen.assessment.name
+
+
+def test_admin_opens_a_confirmed_assessments_responses_read_only(frozen, superuser):
+    client = client_for(superuser)
+    response = Response.objects.filter(assessment=frozen.assessment).first()
+    url = reverse("admin:surveys_response_change", args=[response.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"respondent_key": "edited"}).status_code == 403
+    assert client.post(reverse("admin:surveys_response_delete", args=[response.pk]), {"post": "yes"}).status_code == 403
+    # The list's "delete selected" says what it cannot delete, and refuses the confirmation, instead of failing in
+    # the database.
+    action = {"action": "delete_selected", "_selected_action": [response.pk]}
+    ask = client.post(reverse("admin:surveys_response_changelist"), action)
+    assert ask.status_code == 200 and "Cannot delete" in ask.content.decode()
+    assert client.post(reverse("admin:surveys_response_changelist"), {**action, "post": "yes"}).status_code == 403
+    assert Response.objects.filter(pk=response.pk, respondent_key=response.respondent_key).exists()

@@ -113,8 +113,12 @@ def test_upload_page_imports_or_lists_errors(assessment, work_team_user):
     assert page.status_code == 200 and "Line 2: likelihood" in page.content.decode()
     assert not Response.objects.exists()
     good = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,3,,,,\n").encode())
-    assert client.post(url, {"file": good}).status_code == 302
+    done = client.post(url, {"file": good}, follow=True)
+    assert "Imported 1 respondent (0 replaced) with 1 rating." in done.content.decode()
     assert Response.objects.get().source == "import"
+    two = SimpleUploadedFile("a.csv", (HEADER + "r-1,customers,E01,4,3,,,,\nr-1,customers,E02,4,3,,,,\n").encode())
+    done = client.post(url, {"file": two}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已导入 1 位受访者（替换 1 位），共 2 条评分。" in done.content.decode()
     wrong = SimpleUploadedFile("a.pdf", b"%PDF")
     assert "Upload a .csv or .xlsx file." in client.post(url, {"file": wrong}).content.decode()
 
@@ -190,6 +194,16 @@ def test_results_say_when_answers_or_settings_changed_since_the_run(scored, work
     assert "Answers have been submitted or imported since this run" in html and "Run the aggregation again" in html
     AssessmentGroup.objects.filter(assessment=assessment, group__code="customers").update(weight=3)
     assert "group weights or thresholds have changed since this run" in client.get(url).content.decode()
+
+
+def test_results_say_when_answers_were_deleted_since_the_run(scored, work_team_user):
+    from surveys.models import Response
+
+    assessment, _run = scored
+    url = reverse("materiality:results", args=[assessment.slug])
+    Response.objects.filter(assessment=assessment).first().delete()
+    html = client_for(work_team_user).get(url).content.decode()
+    assert "Answers have been deleted since this run" in html and "submitted or imported since" not in html
 
 
 def test_a_confirmed_assessment_offers_neither_a_run_nor_an_import(scored, work_team_user):

@@ -38,3 +38,19 @@ def test_response_delete_page_names_its_ratings(response, superuser):
 
 def test_response_add_page_opens(superuser):
     assert client_for(superuser).get(reverse("admin:surveys_response_add")).status_code == 200
+
+
+def test_deleting_responses_from_the_list_is_audited(response, superuser):
+    from materiality.models import AuditEntry
+
+    chosen = list(Response.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    client_for(superuser).post(reverse("admin:surveys_response_changelist"),
+                               {"action": "delete_selected", "_selected_action": chosen, "post": "yes"})
+    assert not Response.objects.filter(pk__in=chosen).exists()
+    entries = AuditEntry.objects.filter(action="admin.delete", object_type="Response")
+    assert sorted(int(e.object_id) for e in entries) == chosen
+
+
+def test_response_list_searches_respondent_ids(response, superuser):
+    page = client_for(superuser).get(reverse("admin:surveys_response_changelist"), {"q": response.respondent_key})
+    assert page.status_code == 200 and "1 result" in page.content.decode()

@@ -113,7 +113,7 @@ def test_command_reports_and_exits_non_zero_on_errors(ready, tmp_path, capsys):
     good = tmp_path / "good.csv"
     good.write_text(HEADER + "r-1,customers,E01,4,3,,,,\n")
     call_command("import_responses", assessment.slug, str(good))
-    assert "Imported 1 respondent (0 replaced) with 1 ratings" in capsys.readouterr().out
+    assert "Imported 1 respondent (0 replaced) with 1 rating into" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "r-2,customers,E01,4,30,,,,\n")
     with pytest.raises(CommandError, match="Nothing was imported"):

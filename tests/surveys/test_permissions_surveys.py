@@ -59,6 +59,8 @@ def test_committee_tracking_page_has_rates_but_no_contacts(sent, cycle, committe
     assert "Customers" in committee_page and "Invited" in committee_page
     assert "customers.1@example.org" not in committee_page and "customers person 1" not in committee_page
     assert "customers.1@example.org" in team_page and "Not answered yet" in team_page
+    importing = reverse("materiality:import_responses", args=[cycle.slug])
+    assert importing in team_page and importing not in committee_page  # only who may import is offered it
 
 
 @pytest.mark.parametrize("name", ["respond", "respond_form", "respond_thanks"])

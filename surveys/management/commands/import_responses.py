@@ -37,5 +37,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {summary.respondents} respondent{'' if summary.respondents == 1 else 's'} "
             f"({summary.replaced} replaced) "
-            f"with {summary.ratings} ratings into {slug}."
+            f"with {summary.ratings} rating{'' if summary.ratings == 1 else 's'} into {slug}."
         )
