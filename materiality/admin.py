@@ -1,10 +1,15 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from materiality import audit
 from materiality.models import (
     Approval,
     Assessment,
+    AssessmentFrozen,
     AssessmentGroup,
     AuditEntry,
     ClassOverride,
@@ -21,6 +26,8 @@ def is_frozen(obj: object | None) -> bool:
     if obj is None:
         return False
     assessment = obj if isinstance(obj, Assessment) else getattr(obj, "assessment", None)
+    if assessment is None:  # an invitation belongs to its questionnaire's assessment
+        assessment = getattr(getattr(obj, "questionnaire", None), "assessment", None)
     return assessment is not None and assessment.is_confirmed
 
 
@@ -29,16 +36,67 @@ def admin_snapshot(obj: object) -> dict:
     return audit.snapshot_dict(model_to_dict(obj))
 
 
+def withhold(values: dict | None, fields: tuple[str, ...], before: dict | None = None) -> dict | None:
+    """Replace the withheld fields' values, saying only whether each changed (when `before` is given)."""
+    if values is None:
+        return None
+    hidden = {k: "(withheld, changed)" if before is not None and before.get(k) != values.get(k) else "(withheld)"
+              for k in fields if k in values}
+    return {**values, **hidden}
+
+
+class Withheld:
+    """Stands in for a row whose description names a person or holds a secret: the trail keeps its type and id."""
+
+    def __init__(self, obj: Any) -> None:
+        self.pk = obj.pk
+        self.model_name = type(obj).__name__
+        self.label = f"{self.model_name} #{obj.pk}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class GuardedForm(forms.ModelForm):
+    """An admin form that refuses to add or move a row into something read-only (a confirmed assessment, a
+    published library): the model would refuse it at save time, which the admin shows as a server error."""
+
+    def refusal(self) -> str | None:
+        return None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # builds self.instance from the cleaned data
+        if message := self.refusal():
+            self.add_error(None, message)
+
+
+class FrozenGuardForm(GuardedForm):
+    def refusal(self) -> str | None:
+        return str(AssessmentFrozen.MESSAGE) if is_frozen(self.instance) else None
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """The admin writes audit entries like every page does, so a superuser's change is never silent."""
+    """The admin writes audit entries like every page does, so a superuser's change is never silent.
+
+    The committee reads the trail: fields that name a person or hold a secret (audit_withheld) are kept out of
+    it, and such a row is then described by its type and id only.
+    """
+
+    audit_withheld: tuple[str, ...] = ()
+
+    def record(self, request: Any, action: str, obj: Any, before: Any = None, after: Any = None) -> None:
+        if self.audit_withheld:
+            obj, before, after = Withheld(obj), withhold(before, self.audit_withheld), withhold(
+                after, self.audit_withheld, before)
+        audit.record(request.user, f"admin.{action}", obj, before=before, after=after,
+                     object_type=getattr(obj, "model_name", type(obj).__name__))
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         before = admin_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         after = admin_snapshot(obj)
         if before != after:
-            audit.record(request.user, f"admin.{'change' if change else 'add'}", obj, before=before, after=after,
-                         object_type=type(obj).__name__)
+            self.record(request, "change" if change else "add", obj, before=before, after=after)
 
     def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
         before = [admin_snapshot(o) for o in formset.queryset]
@@ -46,17 +104,17 @@ class AuditedAdmin(admin.ModelAdmin):
         after = [admin_snapshot(o) for o in formset.model.objects.filter(pk__in=formset.queryset.values("pk"))] + [
             admin_snapshot(o) for o in formset.new_objects]
         if before != after:
-            audit.record(request.user, "admin.change", form.instance, before={formset.model.__name__: before},
-                         after={formset.model.__name__: after}, object_type=type(form.instance).__name__)
+            self.record(request, "change", form.instance, before={formset.model.__name__: before},
+                        after={formset.model.__name__: after})
 
     def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
-        audit.record(request.user, "admin.delete", obj, before=admin_snapshot(obj), object_type=type(obj).__name__)
+        self.record(request, "delete", obj, before=admin_snapshot(obj))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         """The list's "delete selected" action: one entry per deleted object, as the delete button writes."""
         for obj in queryset:
-            audit.record(request.user, "admin.delete", obj, before=admin_snapshot(obj), object_type=type(obj).__name__)
+            self.record(request, "delete", obj, before=admin_snapshot(obj))
         super().delete_queryset(request, queryset)
 
 
@@ -65,8 +123,18 @@ def is_published(obj: object | None) -> bool:
     return library is not None and library.is_published
 
 
+class PublishedGuardForm(GuardedForm):
+    def refusal(self) -> str | None:
+        if not is_published(self.instance):
+            return None
+        return _("The %(year)s library is published and read-only. Clone it to change it.") % {
+            "year": self.instance.library.year}
+
+
 class LibraryAdmin(AuditedAdmin):
     """A published library is read-only everywhere, the admin included."""
+
+    form = PublishedGuardForm
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return not is_published(obj) and super().has_change_permission(request, obj)
@@ -76,7 +144,9 @@ class LibraryAdmin(AuditedAdmin):
 
 
 class FreezeAdmin(AuditedAdmin):
-    """Objects of a confirmed assessment open read-only: no change, no delete."""
+    """Objects of a confirmed assessment open read-only: no change, no delete, and none can be added to it."""
+
+    form = FrozenGuardForm
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return not is_frozen(obj) and super().has_change_permission(request, obj)

@@ -9,8 +9,24 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import IssueLibrary, Topic
+from surveys.forms import CycleDateTimeField
 
 TEXT_LIMIT = 2000  # descriptions and notes are read on a phone and in a report table, not essays
+
+
+class ModelsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id beyond a 64-bit integer as an invalid choice.
+
+    Django looks such an id up as it is: SQLite then raises OverflowError (a 500) instead of finding nothing.
+    """
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value:
+            digits = str(pk).strip().lstrip("+-")
+            if digits.isascii() and digits.isdigit() and (len(digits) > 19 or int(digits) >= 2**63):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
 
 
 def _helper(label: str) -> FormHelper:
@@ -58,6 +74,7 @@ class TopicForm(forms.ModelForm):
             "change_note": forms.Textarea(attrs={"rows": 2}),
             "predecessors": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"predecessors": ModelsChoiceField}
 
     def __init__(self, *args: object, library: IssueLibrary, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -145,11 +162,16 @@ class RegisterEntryForm(forms.ModelForm):
         self.helper = _helper(_("Save entry"))
 
 
+class RetireForm(forms.Form):
+    note = forms.CharField(max_length=TEXT_LIMIT, required=False)
+
+
 class ReopenForm(forms.Form):
     slug = forms.SlugField(label=_("Slug of the new assessment"))
     name = forms.CharField(label=_("Name"), max_length=200)
-    opens_at = forms.DateTimeField(label=_("Opens at"))
-    closes_at = forms.DateTimeField(label=_("Closes at"))
+    # Cycle dates: a year outside the supported range is a form error, not an overflow when the row is saved.
+    opens_at = CycleDateTimeField(label=_("Opens at"))
+    closes_at = CycleDateTimeField(label=_("Closes at"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -22,6 +22,9 @@ def bilingual(obj: object, field: str, language: str | None) -> str:
 class AssessmentFrozen(Exception):
     """The assessment is confirmed: nothing that belongs to it may change (reopen it as a new assessment)."""
 
+    MESSAGE = _("This assessment is confirmed and can no longer change. "
+                "Create a new assessment from it to reopen the analysis.")
+
 
 def refuse_if_frozen(obj: Any) -> None:
     """Raise AssessmentFrozen when obj belongs to an assessment the database holds as confirmed.
@@ -30,8 +33,7 @@ def refuse_if_frozen(obj: Any) -> None:
     """
     assessment_id = obj.frozen_assessment_id()
     if assessment_id and Assessment.objects.filter(pk=assessment_id, confirmed_at__isnull=False).exists():
-        raise AssessmentFrozen(_("This assessment is confirmed and can no longer change. "
-                                 "Create a new assessment from it to reopen the analysis."))
+        raise AssessmentFrozen(AssessmentFrozen.MESSAGE)
 
 
 class FrozenWithAssessment(models.Model):

@@ -12,5 +12,6 @@ class StakeholderGroupAdmin(AuditedAdmin):
 @admin.register(Stakeholder)
 class StakeholderAdmin(AuditedAdmin):
     list_display = ["name", "email", "organisation", "group", "language"]
+    audit_withheld = ("name", "email", "organisation")  # the committee reads the trail, not the contacts
     list_filter = ["group", "language"]
     search_fields = ["name", "email", "organisation"]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from materiality.admin import AuditedAdmin, FreezeAdmin
+from materiality.admin import FreezeAdmin
 from surveys.models import Invitation, Questionnaire, Rating, Response
 
 RATING_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood", "horizon", "comment"]
@@ -14,10 +14,11 @@ class QuestionnaireAdmin(FreezeAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(AuditedAdmin):
+class InvitationAdmin(FreezeAdmin):
     list_display = ["questionnaire", "contact", "group", "status", "sent_at"]
     list_filter = ["status", "group"]
     exclude = ["token_hash"]
+    audit_withheld = ("token_hash",)  # its description names the contact
 
 
 @admin.register(Response)
@@ -26,6 +27,7 @@ class ResponseAdmin(FreezeAdmin):
     list_filter = ["assessment", "status", "source", "group"]
     list_select_related = ["assessment", "group"]
     search_fields = ["respondent_key"]
+    audit_withheld = ("respondent_key",)  # an open link's browser secret
     readonly_fields = ["rating_table"]
 
     @admin.display(description=_("ratings"))

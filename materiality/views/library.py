@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiality import services
-from materiality.forms import CloneForm, ImportForm, LibraryForm, TopicForm
+from materiality.forms import CloneForm, ImportForm, LibraryForm, RetireForm, TopicForm
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import TableError, read_table, write_csv, write_xlsx
 from materiality.views.downloads import attachment
@@ -188,7 +188,11 @@ def _topic_action(request: HttpRequest, year: int, code: str, action: Callable[[
 @require_POST
 @permission_required("materiality.change_topic", raise_exception=True)
 def topic_retire(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    note = request.POST.get("note", "").strip()
+    form = RetireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect("materiality:library_detail", year=year)
+    note = form.cleaned_data["note"]
     return _topic_action(request, year, code, lambda t: services.retire_topic(t, note=note, acting_user=request.user),
                          _("%(code)s is retired."))
 

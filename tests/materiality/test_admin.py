@@ -37,3 +37,38 @@ def test_admin_changes_to_a_draft_topic_are_audited(library_2024, superuser):
     assert entry.action == "admin.change" and entry.actor_name == "ada"
     assert entry.before["name_en"] == "Water resource management" and entry.after["name_en"] == "Water stewardship"
     assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_new_topic_in_a_published_library(library_2024, superuser):
+    page = client_for(superuser).post(reverse("admin:materiality_topic_add"), {
+        "library": library_2024.pk, "code": "X99", "pillar": "E", "name_en": "Late topic", "position": 99,
+        "change_kind": "new"})
+    assert page.status_code == 200 and "The 2024 library is published and read-only" in page.content.decode()
+    assert not Topic.objects.filter(library=library_2024, code="X99").exists()
+
+
+@pytest.mark.django_db
+def test_admin_changes_to_a_contact_keep_personal_data_out_of_the_trail(superuser):
+    from stakeholders.models import Stakeholder, StakeholderGroup
+
+    group = StakeholderGroup.objects.create(code="auditors", name_en="Auditors")
+    contact = Stakeholder.objects.create(name="Wang Fang", email="wang.fang@example.org", group=group)
+    response = client_for(superuser).post(reverse("admin:stakeholders_stakeholder_change", args=[contact.pk]), {
+        "name": "Wang Fang", "email": "fang.wang@example.org", "organisation": "", "group": group.pk,
+        "language": contact.language})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.action == "admin.change" and entry.object_repr == f"Stakeholder #{contact.pk}"
+    assert "wang" not in str(entry.before).lower() + str(entry.after).lower() + entry.object_repr.lower()
+    assert entry.after["email"] == "(withheld, changed)" and entry.after["name"] == "(withheld)"
+
+
+@pytest.mark.django_db
+def test_a_predecessor_id_beyond_64_bits_is_an_invalid_choice(library_2024, work_team_user):
+    draft = services.clone_library(library_2024)
+    page = client_for(work_team_user).post(reverse("materiality:topic_create", args=[draft.year]), {
+        "code": "X01", "pillar": "E", "name_en": "New", "change_kind": "renamed",
+        "predecessors": ["9" * 30]})
+    assert page.status_code == 200 and "is not a valid value" in page.content.decode()
+    assert not draft.topics.filter(code="X01").exists()

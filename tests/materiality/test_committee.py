@@ -189,3 +189,7 @@ def test_reopen_page(scored, chair, work_team_user, committee_user):
     response = client.post(url, {"slug": "dma-2024-2", "name": "Again", "opens_at": "2026-01-01 00:00",
                                  "closes_at": "2026-03-01 00:00"})
     assert response.status_code == 302 and Assessment.objects.get(slug="dma-2024-2").previous_id == scored.assessment_id
+    for opens, closes in (("0001-01-01 00:00", "2027-01-01 00:00"), ("2026-01-01 00:00", "9999-12-31 00:00")):
+        response = client.post(url, {"slug": "dma-2024-3", "name": "Odd", "opens_at": opens, "closes_at": closes})
+        assert response.status_code == 200 and "Enter a date between" in response.content.decode()
+    assert not Assessment.objects.filter(slug="dma-2024-3").exists()

@@ -190,3 +190,32 @@ def test_admin_opens_a_confirmed_assessments_responses_read_only(frozen, superus
     assert ask.status_code == 200 and "Cannot delete" in ask.content.decode()
     assert client.post(reverse("admin:surveys_response_changelist"), {**action, "post": "yes"}).status_code == 403
     assert Response.objects.filter(pk=response.pk, respondent_key=response.respondent_key).exists()
+
+
+def test_admin_refuses_adding_to_a_confirmed_assessment_with_a_message(frozen, superuser):
+    from materiality.models import Comment
+
+    client = client_for(superuser)
+    assessment = frozen.assessment
+    page = client.post(reverse("admin:materiality_comment_add"),
+                       {"assessment": assessment.pk, "author_name": "ada", "text": "late remark"})
+    assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
+    group = assessment.group_weights.first().group
+    page = client.post(reverse("admin:surveys_questionnaire_add"), {
+        "assessment": assessment.pk, "title_en": "Late", "groups": [group.pk], "asks_severity": "on",
+        "opens_at_0": "2024-01-01", "opens_at_1": "00:00", "closes_at_0": "2024-02-01", "closes_at_1": "00:00"})
+    assert page.status_code == 200 and "This assessment is confirmed" in page.content.decode()
+    assert not Comment.objects.filter(text="late remark").exists()
+    assert not assessment.questionnaires.filter(title_en="Late").exists()
+
+
+def test_admin_cannot_delete_an_invitation_of_a_confirmed_assessment(frozen, superuser):
+    from surveys.models import Invitation, Questionnaire
+
+    questionnaire = Questionnaire.objects.filter(assessment=frozen.assessment).first()
+    invitation = Invitation.objects.create(questionnaire=questionnaire, group=questionnaire.groups.first(),
+                                           token_hash="b" * 64)
+    client = client_for(superuser)
+    url = reverse("admin:surveys_invitation_delete", args=[invitation.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk).exists()

@@ -110,6 +110,9 @@ def test_add_retire_reorder_and_publish(draft_2025, work_team_user):
     assert response.status_code == 302
     assert draft_2025.topics.get(code="E08").position > draft_2025.topics.get(code="E07").position
 
+    for bad in ("x" * 2001, "nul\x00"):  # too long for the report table; PostgreSQL cannot store NUL
+        client.post(reverse("materiality:topic_retire", args=[2025, "S06"]), {"note": bad})
+        assert not draft_2025.topics.get(code="S06").is_retired
     client.post(reverse("materiality:topic_retire", args=[2025, "S06"]), {"note": "Folded into S04"})
     assert draft_2025.topics.get(code="S06").is_retired
 
