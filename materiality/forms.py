@@ -9,24 +9,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import IssueLibrary, Topic
-from surveys.forms import CycleDateTimeField
+from surveys.forms import CycleDateTimeField, ModelsChoiceField
 
 TEXT_LIMIT = 2000  # descriptions and notes are read on a phone and in a report table, not essays
-
-
-class ModelsChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice of rows by id that refuses an id beyond a 64-bit integer as an invalid choice.
-
-    Django looks such an id up as it is: SQLite then raises OverflowError (a 500) instead of finding nothing.
-    """
-
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
-        for pk in value:
-            digits = str(pk).strip().lstrip("+-")
-            if digits.isascii() and digits.isdigit() and (len(digits) > 19 or int(digits) >= 2**63):
-                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": pk})
-        return super()._check_values(value)
 
 
 def _helper(label: str) -> FormHelper:

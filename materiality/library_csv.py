@@ -16,6 +16,7 @@ PILLARS = ("E", "S", "G")
 CHANGE_KINDS = ("unchanged", "renamed", "expanded", "merged", "split", "new", "retired")
 TEXT_LIMIT = 2000
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+SINGLE_LINE = ("code", "pillar", "name_en", "name_zh", "change_kind", "predecessors")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,19 @@ class TopicRow:
     change_note: str
 
 
+def broken_cells(cells: dict[str, str]) -> list[str]:
+    """Name the cells no topic can hold: a NUL (PostgreSQL cannot store it) or a line break in a one-line column.
+
+    A quotation mark left open makes Python's CSV reader swallow the following lines into one cell, so a line
+    break where none belongs is the sign of it.
+    """
+    problems = [f"the {column} cell contains a null character, which cannot be stored; remove it"
+                for column, value in cells.items() if "\x00" in value]
+    problems += [f"the {column} cell runs over several lines: is a quotation mark (\") left open?"
+                 for column in SINGLE_LINE if "\n" in cells.get(column, "") or "\r" in cells.get(column, "")]
+    return problems
+
+
 def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], list[str]]:
     """Return the valid rows and a list of errors ("line N: ..."); any error means import nothing."""
     missing = missing_columns(table, REQUIRED)
@@ -45,6 +59,7 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
         problems = []
         if row.has_extra_cells:
             problems.append("more values than the header has columns")
+        problems += broken_cells(cells)
         code = cells.get("code", "")
         if not CODE_PATTERN.match(code):
             problems.append(f"code {code!r} must be 1-16 letters, digits, '.', '_' or '-'")

@@ -64,10 +64,22 @@ def read_csv(data: bytes) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TableError(f"The file is not UTF-8 text (byte {exc.start}). Save it as 'CSV UTF-8'.") from None
+    # strict: a quotation mark left open is an error, not a cell that swallows the rest of the file.
+    return _from_lines(_records(csv.reader(io.StringIO(text, newline=""), strict=True)))
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """Yield the CSV's records; a broken one is a TableError naming its line (records, as a spreadsheet counts)."""
+    line = 0
     try:
-        return _from_lines(iter(csv.reader(io.StringIO(text, newline=""))))
+        for values in reader:
+            line += 1
+            yield values
     except csv.Error as exc:
-        raise TableError(f"The CSV cannot be parsed: {exc}") from None
+        if str(exc) == "unexpected end of data":
+            raise TableError(f"The CSV cannot be parsed: line {line + 1}: a quotation mark (\") opens a cell that "
+                             "is never closed, so the rest of the file would be read as that one cell.") from None
+        raise TableError(f"The CSV cannot be parsed: line {line + 1}: {exc}.") from None
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -78,8 +90,11 @@ def read_xlsx(data: bytes) -> Table:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a non-workbook
         raise TableError("The file is not a readable XLSX workbook.") from None
-    sheet = book.worksheets[0]
-    return _from_lines(iter(list(row) for row in sheet.iter_rows(values_only=True)))
+    try:  # read-only openpyxl parses the sheet only now: a sheet that is not well-formed XML fails here
+        rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    except Exception:
+        raise TableError("The file is not a readable XLSX workbook.") from None
+    return _from_lines(iter(rows))
 
 
 def read_table(data: bytes, filename: str) -> Table:

@@ -62,6 +62,21 @@ def normalise_language(value: str) -> str | None:
     return LANGUAGES.get(value.strip().lower().replace("_", "-"))
 
 
+def broken_cells(line: int, cells: dict[str, str]) -> list[LineError]:
+    """Name the cells no contact can hold: a NUL (PostgreSQL cannot store it) or a line break (every column is one line).
+
+    A quotation mark left open makes Python's CSV reader swallow the following lines into one cell, so a line
+    break is the sign of it.
+    """
+    problems = [LineError(line, gettext_noop("the %(cell)s cell contains a null character, which cannot be "
+                                             "stored; remove it"), {"cell": column})
+                for column, value in cells.items() if "\x00" in value]
+    problems += [LineError(line, gettext_noop("the %(cell)s cell runs over several lines: is a quotation mark (\") "
+                                              "left open?"), {"cell": column})
+                 for column in COLUMNS if "\n" in cells.get(column, "") or "\r" in cells.get(column, "")]
+    return problems
+
+
 def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], list[LineError]]:
     """Return the valid rows and every problem found; any problem means the caller imports nothing."""
     missing = missing_columns(table, REQUIRED)
@@ -77,6 +92,7 @@ def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], lis
         problems: list[LineError] = []
         if row.has_extra_cells:
             problems.append(LineError(line, gettext_noop("more values than the header has columns")))
+        problems += broken_cells(line, cells)
         name = cells.get("name", "")
         if not name:
             problems.append(LineError(line, gettext_noop("the name is missing")))

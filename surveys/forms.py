@@ -14,7 +14,8 @@ from materiality.models import Assessment, IssueLibrary, Topic
 from stakeholders.models import StakeholderGroup
 from surveys.items import DONT_KNOW, RATED_ITEMS, Item
 from surveys.models import Questionnaire, Rating
-from surveys.services import EARLIEST_DATE, LATEST_DATE, Answer, check_questionnaire
+from surveys.responses_csv import MAX_COMMENT_LENGTH
+from surveys.services import EARLIEST_DATE, LATEST_DATE, Answer, check_previous, check_questionnaire, check_weights
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -51,6 +52,28 @@ def datetime_field(label: str) -> forms.DateTimeField:
 def group_label(group: StakeholderGroup) -> str:
     """A group's name in the page's language, for choice lists."""
     return group.name_for(translation.get_language())
+
+
+class ModelsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id beyond a 64-bit integer as an invalid choice.
+
+    Django looks such an id up as it is: SQLite then raises OverflowError (a 500) instead of finding nothing.
+    """
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value:
+            digits = str(pk).strip().lstrip("+-")
+            if digits.isascii() and digits.isdigit() and (len(digits) > 19 or int(digits) >= 2**63):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
+
+
+def group_choices(queryset: object, **kwargs: object) -> forms.ModelMultipleChoiceField:
+    """Checkboxes of stakeholder groups; a posted id beyond 64 bits is an invalid choice, not an OverflowError."""
+    field = ModelsChoiceField(queryset=queryset, widget=forms.CheckboxSelectMultiple, **kwargs)
+    field.label_from_instance = group_label
+    return field
 
 
 class AssessmentForm(forms.ModelForm):
@@ -109,10 +132,18 @@ class AssessmentForm(forms.ModelForm):
         """Return the chosen groups with their weights."""
         return {g: self.cleaned_data[f"weight_{g.code}"] for g in self.groups if self.cleaned_data.get(f"group_{g.code}")}
 
+    def clean_previous(self) -> Assessment | None:
+        previous = self.cleaned_data["previous"]
+        for message in check_previous(self.instance, previous):
+            raise forms.ValidationError(message)
+        return previous
+
     def clean(self) -> dict:
         data = super().clean()
-        if not any(data.get(f"group_{g.code}") for g in self.groups):
-            raise forms.ValidationError(_("Choose at least one respondent group."))
+        chosen = [g for g in self.groups if data.get(f"group_{g.code}")]
+        if all(f"weight_{g.code}" in data for g in chosen):  # a refused weight already says why
+            for message in check_weights(self.weights()):
+                self.add_error(None, message)
         return data
 
 
@@ -128,15 +159,15 @@ class QuestionnaireForm(forms.ModelForm):
         widgets = {
             "intro_en": forms.Textarea(attrs={"rows": 4}),
             "intro_zh": forms.Textarea(attrs={"rows": 4}),
-            "groups": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.instance.assessment = assessment
-        self.fields["groups"].queryset = assessment.groups.all()
-        self.fields["groups"].label_from_instance = group_label
-        self.fields["groups"].help_text = _("A group answers at most one questionnaire of the assessment.")
+        self.fields["groups"] = group_choices(
+            assessment.groups.all(), label=self.fields["groups"].label,
+            help_text=_("A group answers at most one questionnaire of the assessment."),
+        )
         if self.instance.pk is None:
             self.initial.setdefault("opens_at", assessment.opens_at)
             self.initial.setdefault("closes_at", assessment.closes_at)
@@ -163,13 +194,9 @@ class QuestionnaireForm(forms.ModelForm):
 class GroupChoiceForm(forms.Form):
     """Which groups an action applies to; none ticked means all."""
 
-    groups = forms.ModelMultipleChoiceField(queryset=StakeholderGroup.objects.none(), required=False,
-                                            widget=forms.CheckboxSelectMultiple, label=_("Only these groups"))
-
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["groups"].queryset = assessment.groups.all()
-        self.fields["groups"].label_from_instance = group_label
+        self.fields["groups"] = group_choices(assessment.groups.all(), required=False, label=_("Only these groups"))
 
 
 class OpenLinkForm(forms.Form):
@@ -239,7 +266,11 @@ class AnswerForm:
         return fields
 
     def is_valid(self) -> bool:
-        """Parse the posted topics; a value outside 1..S (or an unknown horizon) refuses the whole post."""
+        """Parse the posted topics; a value outside 1..S, an unknown horizon or a bad comment refuses the whole post.
+
+        A rating must be one of the offered values exactly: str.isdigit() also passes "²", "①", "３" and "٣", and
+        int() refuses a string of thousands of digits with a ValueError.
+        """
         assert self.data is not None
         by_id = {str(t.pk): t for t in self.topics}
         posted = self.data.getlist("topics") if hasattr(self.data, "getlist") else self.data.get("topics", [])
@@ -247,6 +278,7 @@ class AnswerForm:
         if unknown:
             self.errors.append(_("The page is out of date: some topics are no longer asked. Reload the page."))
             return False
+        ratings = set(self.scale_choices())
         for topic_id in dict.fromkeys(posted):
             topic = by_id[topic_id]
             values: dict[str, object] = {}
@@ -256,7 +288,7 @@ class AnswerForm:
                 if raw == DONT_KNOW:
                     dont_know.append(item.name)
                 elif raw:
-                    if not raw.isdigit() or not 1 <= int(raw) <= self.scale:
+                    if raw not in ratings:
                         self.errors.append(
                             _("%(topic)s, %(item)s: “%(value)s” is not a rating; choose 1 to %(scale)s or "
                               "“Don't know”.") % {"topic": topic.code, "item": item.label, "value": raw[:20],
@@ -274,7 +306,17 @@ class AnswerForm:
                         continue
                     values["horizon"] = raw
             if self.questionnaire.asks_comment:
-                values["comment"] = (self.data.get(self.field_name(topic, "comment")) or "").strip()[:2000]
+                # The browser counts a line break as one character against maxlength, then posts it as CRLF.
+                comment = (self.data.get(self.field_name(topic, "comment")) or "").replace("\r\n", "\n").strip()
+                if "\x00" in comment:  # PostgreSQL cannot store it in a text column
+                    self.errors.append(_("%(topic)s: the comment contains a null character; remove it and try again.")
+                                       % {"topic": topic.code})
+                    continue
+                if len(comment) > MAX_COMMENT_LENGTH:
+                    self.errors.append(_("%(topic)s: the comment is longer than %(limit)s characters.")
+                                       % {"topic": topic.code, "limit": MAX_COMMENT_LENGTH})
+                    continue
+                values["comment"] = comment
             self._answers[topic] = Answer(dont_know=tuple(dont_know), **values)
         return not self.errors
 

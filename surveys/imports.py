@@ -39,6 +39,7 @@ LINE_MESSAGES = {
     "bad_horizon": gettext_lazy("horizon '%(value)s' must be short, medium, long or empty"),
     "no_questionnaire": gettext_lazy("no questionnaire of this assessment is addressed to group '%(value)s'"),
     "comment_too_long": gettext_lazy("the comment is longer than %(limit)s characters"),
+    "nul_character": gettext_lazy("the %(cell)s cell contains a null character, which cannot be stored; remove it"),
     "not_asked_financial": gettext_lazy("group '%(value)s' is not asked the financial items (magnitude, "
                                         "financial_likelihood, horizon); leave them empty"),
     "not_asked": gettext_lazy("group '%(value)s' is not asked %(items)s; leave them empty"),
@@ -152,7 +153,9 @@ def _import(
         # Lines with a usable respondent, group and topic are staged even in a refused file: the whole-file checks
         # (the same topic twice, two groups) then still name their lines.
         usable = (typed["group"].isin(list(group_ids)) & typed["topic"].isin(list(topic_ids))
-                  & typed["respondent"].str.len().between(1, responses_csv.MAX_RESPONDENT_LENGTH))
+                  & typed["respondent"].str.len().between(1, responses_csv.MAX_RESPONDENT_LENGTH)
+                  # PostgreSQL cannot stage a NUL (a DataError); its line is named and refused anyway.
+                  & ~typed["line"].isin([e.line for e in found if e.code == "nul_character"]))
         kept = typed[usable]
         staging.write(kept.assign(
             group_id=kept["group"].map(group_ids), topic_id=kept["topic"].map(topic_ids),

@@ -15,7 +15,7 @@ import re
 import warnings
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -112,11 +112,18 @@ def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
     except pd.errors.EmptyDataError:
         return
     except pd.errors.ParserError as exc:
-        # pandas counts lines after the header; the user counts the header as line 1.
-        detail = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + 1}", str(exc).replace("C error: ", ""))
-        raise FileError("unreadable", detail=detail) from None
+        raise FileError("unreadable", detail=parser_error_detail(str(exc))) from None
     finally:
         text.detach()
+
+
+def parser_error_detail(message: str) -> str:
+    """Word a pandas parser error with the user's line numbers: the header is line 1, and pandas starts after it."""
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+    if unclosed:  # its rows are records counted from 0: row 0 is line 2
+        return (f"line {int(unclosed.group(1)) + 2}: a quotation mark (\") opens a cell that is never closed, so the "
+                "rest of the file would be read as that one cell")
+    return re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + 1}", message.replace("C error: ", ""))
 
 
 def first_bad_utf8(stream: IO[bytes]) -> tuple[int | str, int | str]:
@@ -146,6 +153,14 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def sheet_rows(book: Any) -> Iterator[tuple[object, ...]]:
+    """Yield the first worksheet's values; read-only openpyxl parses the sheet only now, so its errors come here."""
+    try:
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    except Exception:  # a sheet that is not well-formed XML (a NUL written as &#0;, say)
+        raise FileError("not_xlsx") from None
+
+
 def xlsx_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield the first worksheet's rows as DataFrames of text, with their line numbers."""
     from openpyxl import load_workbook
@@ -154,7 +169,7 @@ def xlsx_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a non-workbook
         raise FileError("not_xlsx") from None
-    rows = book.worksheets[0].iter_rows(values_only=True)
+    rows = sheet_rows(book)
     try:
         header = check_header([_cell(v) for v in next(rows)])
     except StopIteration:
@@ -202,6 +217,9 @@ def validate(
         for line, value in zip(lines[mask], text.loc[mask, params.pop("column", "respondent")], strict=True):
             errors.append(LineError(int(line), code, {**params, "value": value}))
 
+    if any("\x00" in "".join(text[column].tolist()) for column in COLUMNS):  # a quick scan first: a NUL is rare
+        for column in COLUMNS:
+            flag(text[column].str.contains("\x00", regex=False), "nul_character", column=column, cell=column)
     respondent = text["respondent"]
     flag(respondent == "", "respondent_missing")
     flag(respondent.str.len() > MAX_RESPONDENT_LENGTH, "respondent_too_long", limit=MAX_RESPONDENT_LENGTH)

@@ -23,7 +23,7 @@ from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, Is
 from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import mailing, quality, tasks, tokens
-from surveys.items import RATED_NAMES
+from surveys.items import RATED_ITEMS, RATED_NAMES
 from surveys.models import Invitation, InvitationToken, Questionnaire, Rating, Response
 
 DEFAULT_OPEN_DAYS = 30
@@ -92,10 +92,9 @@ def create_assessment(
     if not library.is_published:
         raise SurveyError(_("The %(year)s library is not published yet. Publish it before assessing with it.")
                           % {"year": library.year})
-    if not weights:
-        raise SurveyError(_("Choose at least one respondent group."))
-    if any(w < 0 for w in weights.values()):
-        raise SurveyError(_("Group weights cannot be negative."))
+    errors = check_weights(weights)
+    if errors:
+        raise SurveyError(" ".join(errors))
     if Assessment.objects.filter(slug=slug).exists():
         raise SurveyError(_("An assessment with the slug %(slug)s already exists.") % {"slug": slug})
     opens_at = opens_at or timezone.now()
@@ -116,6 +115,46 @@ def create_assessment(
     return assessment
 
 
+def check_weights(weights: dict[StakeholderGroup, float]) -> list[str]:
+    """Return why these group weights cannot be used (empty when they can)."""
+    if not weights:
+        return [_("Choose at least one respondent group.")]
+    if any(w < 0 for w in weights.values()):
+        return [_("Group weights cannot be negative.")]
+    if not any(w > 0 for w in weights.values()):
+        # Scoring divides by the total weight: every topic would get no score, yet still be classed.
+        return [_("Give at least one respondent group a weight above 0: with every weight at 0 no topic can be "
+                  "scored.")]
+    return []
+
+
+def check_previous(assessment: Assessment, previous: Assessment | None) -> list[str]:
+    """Return why `previous` cannot be the assessment's previous cycle: it is the assessment, or its own chain of
+    previous cycles leads back to it (year-over-year movement would then go round in circles)."""
+    if previous is None or assessment.pk is None:
+        return []
+    previous_of = dict(Assessment.objects.values_list("pk", "previous_id"))
+    seen = set()
+    step = previous.pk
+    while step is not None and step not in seen:  # `seen` ends a loop already stored among older cycles
+        if step == assessment.pk:
+            return [_("%(name)s cannot be the previous assessment: its chain of previous assessments leads back to "
+                      "this assessment.") % {"name": previous.name}]
+        seen.add(step)
+        step = previous_of.get(step)
+    return []
+
+
+def check_answered_groups_kept(responses: QuerySet[Response], kept: Iterable[StakeholderGroup]) -> list[str]:
+    """Return why groups that have answers among `responses` cannot be dropped (empty when every one is kept)."""
+    kept_ids = {g.pk for g in kept}
+    dropped = [g for g in StakeholderGroup.objects.filter(pk__in=responses.values("group_id")) if g.pk not in kept_ids]
+    if not dropped:
+        return []
+    return [_("These groups already have answers and cannot be removed: %(groups)s.")
+            % {"groups": ", ".join(g.name_for(get_language()) for g in dropped)}]
+
+
 def has_ratings(assessment: Assessment) -> bool:
     return Rating.objects.filter(response__assessment=assessment).exists()
 
@@ -130,13 +169,10 @@ def update_assessment(assessment: Assessment, *, weights: dict[StakeholderGroup,
     if stored.scale != assessment.scale and has_ratings(stored):
         raise SurveyError(_("The rating scale cannot change once answers have been given (they were given on a "
                             "%(scale)s-point scale).") % {"scale": stored.scale})
-    if not weights:
-        raise SurveyError(_("Choose at least one respondent group."))
-    answered = set(Response.objects.filter(assessment=assessment).values_list("group_id", flat=True))
-    dropped = [g for g in StakeholderGroup.objects.filter(pk__in=answered) if g not in weights]
-    if dropped:
-        raise SurveyError(_("These groups already have answers and cannot be removed: %(groups)s.")
-                          % {"groups": ", ".join(g.name_for(get_language()) for g in dropped)})
+    errors = (check_weights(weights) + check_previous(assessment, assessment.previous)
+              + check_answered_groups_kept(Response.objects.filter(assessment=assessment), weights))
+    if errors:
+        raise SurveyError(" ".join(errors))
     _check_assessment(assessment)
     before = assessment_snapshot(stored, stored_weights(stored))
     assessment.save()
@@ -204,6 +240,9 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
         errors.append(_("%(group)s already answers “%(title)s”; a group can have only one questionnaire.")
                       % {"group": row.stakeholdergroup.name_for(get_language()),
                          "title": row.questionnaire.title_for(get_language())})
+    if questionnaire.pk is not None:
+        errors += check_answered_groups_kept(Response.objects.filter(questionnaire=questionnaire), groups)
+        errors += check_items_kept(questionnaire)
     if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
         errors.append(_("The close date must be after the open date."))
     assessment = questionnaire.assessment
@@ -216,6 +255,28 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
                       % {"opens": timezone.localtime(assessment.opens_at).strftime("%Y-%m-%d %H:%M"),
                          "closes": timezone.localtime(assessment.closes_at).strftime("%Y-%m-%d %H:%M")})
     return errors
+
+
+ITEM_FLAGS = [*(item.flag for item in RATED_ITEMS), "asks_horizon", "asks_comment"]
+
+
+def check_items_kept(questionnaire: Questionnaire) -> list[str]:
+    """Return why the edited items asked cannot be saved: once answers exist they are fixed, like the scale.
+
+    An added item leaves every answer so far without it (submitted responses turn incomplete); a dropped one keeps
+    answers the form no longer shows, and its next autosave blanks them. Only the optional comment may be switched
+    on later.
+    """
+    stored = Questionnaire.objects.filter(pk=questionnaire.pk).first()
+    if stored is None or not Rating.objects.filter(response__questionnaire=stored).exists():
+        return []
+    changed = [str(Questionnaire._meta.get_field(flag).verbose_name) for flag in ITEM_FLAGS
+               if getattr(questionnaire, flag) != getattr(stored, flag)
+               and not (flag == "asks_comment" and questionnaire.asks_comment)]
+    if not changed:
+        return []
+    return [_("The items asked cannot change once answers have been given (the answers so far were given to the "
+              "current items): %(items)s.") % {"items": ", ".join(changed)}]
 
 
 QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", "asks_severity", "asks_likelihood",

@@ -13,9 +13,20 @@ from materiality.models import Assessment, AssessmentFrozen
 from materiality.services import ImportRefused
 from surveys import imports
 
+UPLOAD_LIMIT_MB = 25  # about 700,000 rating lines; the import runs inside the request, so bigger files go by CLI
+
 
 class ResponseFileForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Response file (.csv or .xlsx)"))
+    file = forms.FileField(label=gettext_lazy("Response file (.csv or .xlsx)"), help_text=gettext_lazy(
+        "Up to %(size)s MB. Import bigger files with manage.py import_responses.") % {"size": UPLOAD_LIMIT_MB})
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_LIMIT_MB * 1024 * 1024:
+            raise forms.ValidationError(gettext_lazy(
+                "The file is larger than %(size)s MB. Import bigger files with manage.py import_responses.")
+                % {"size": UPLOAD_LIMIT_MB})
+        return upload
 
 
 @permission_required("surveys.add_response", raise_exception=True)

@@ -245,3 +245,15 @@ def test_summary_gives_the_counts_after_the_committees_changes_and_equal_weights
     counts[new_class] += 1
     assert (f"After the committee's changes: major {counts['major']}, important {counts['important']}, "
             f"general {counts['general']}.") in html.replace("&#x27;", "'")
+
+
+def test_upload_page_refuses_a_file_over_its_limit(assessment, work_team_user, monkeypatch):
+    from materiality.views import imports as import_views
+
+    make_questionnaires(assessment)
+    monkeypatch.setattr(import_views, "UPLOAD_LIMIT_MB", 1)
+    big = SimpleUploadedFile("a.csv", HEADER.encode() + b"r-1,customers,E01,4,3,,,,\n" * 50_000)  # about 1.3 MB
+    page = client_for(work_team_user).post(reverse("materiality:import_responses", args=[assessment.slug]),
+                                           {"file": big})
+    assert page.status_code == 200 and "The file is larger than 1 MB" in page.content.decode()
+    assert not Response.objects.exists()
