@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from materiality.tables import Table, missing_columns
+from materiality.tables import Table, broken_cells, missing_columns
 
 COLUMNS = (
     "code", "pillar", "name_en", "name_zh", "description_en", "description_zh",
@@ -33,19 +33,6 @@ class TopicRow:
     change_note: str
 
 
-def broken_cells(cells: dict[str, str]) -> list[str]:
-    """Name the cells no topic can hold: a NUL (PostgreSQL cannot store it) or a line break in a one-line column.
-
-    A quotation mark left open makes Python's CSV reader swallow the following lines into one cell, so a line
-    break where none belongs is the sign of it.
-    """
-    problems = [f"the {column} cell contains a null character, which cannot be stored; remove it"
-                for column, value in cells.items() if "\x00" in value]
-    problems += [f"the {column} cell runs over several lines: is a quotation mark (\") left open?"
-                 for column in SINGLE_LINE if "\n" in cells.get(column, "") or "\r" in cells.get(column, "")]
-    return problems
-
-
 def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], list[str]]:
     """Return the valid rows and a list of errors ("line N: ..."); any error means import nothing."""
     missing = missing_columns(table, REQUIRED)
@@ -59,7 +46,7 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
         problems = []
         if row.has_extra_cells:
             problems.append("more values than the header has columns")
-        problems += broken_cells(cells)
+        problems += [message % {"cell": column} for message, column in broken_cells(cells, SINGLE_LINE)]
         code = cells.get("code", "")
         if not CODE_PATTERN.match(code):
             problems.append(f"code {code!r} must be 1-16 letters, digits, '.', '_' or '-'")

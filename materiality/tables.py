@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -27,6 +27,28 @@ class Row:
 class Table:
     header: list[str]
     rows: list[Row]
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it here (the page translates it)."""
+    return message
+
+
+NUL_CELL = gettext_noop("the %(cell)s cell contains a null character, which cannot be stored; remove it")
+SPLIT_CELL = gettext_noop("the %(cell)s cell runs over several lines: is a quotation mark (\") left open?")
+
+
+def broken_cells(cells: dict[str, str], one_line: Iterable[str]) -> list[tuple[str, str]]:
+    """Return (message template, column) for each cell no importer can store: a NUL (PostgreSQL cannot store it)
+    or a line break in a one-line column.
+
+    A quotation mark left open makes the CSV reader swallow the following lines into one cell (until the next
+    quotation mark), so a line break where none belongs is the sign of it.
+    """
+    found = [(NUL_CELL, column) for column, value in cells.items() if "\x00" in value]
+    found += [(SPLIT_CELL, column) for column in one_line
+              if "\n" in cells.get(column, "") or "\r" in cells.get(column, "")]
+    return found
 
 
 def _cell(value: object) -> str:

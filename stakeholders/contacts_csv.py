@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from materiality.tables import Table, missing_columns
+from materiality.tables import Table, broken_cells, gettext_noop, missing_columns
 
 COLUMNS = ["name", "email", "organisation", "group", "language"]
 REQUIRED = ["name", "email", "group"]
@@ -25,11 +25,6 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-
-
-def gettext_noop(message: str) -> str:
-    """Mark a message for translation without translating it here."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -62,21 +57,6 @@ def normalise_language(value: str) -> str | None:
     return LANGUAGES.get(value.strip().lower().replace("_", "-"))
 
 
-def broken_cells(line: int, cells: dict[str, str]) -> list[LineError]:
-    """Name the cells no contact can hold: a NUL (PostgreSQL cannot store it) or a line break (every column is one line).
-
-    A quotation mark left open makes Python's CSV reader swallow the following lines into one cell, so a line
-    break is the sign of it.
-    """
-    problems = [LineError(line, gettext_noop("the %(cell)s cell contains a null character, which cannot be "
-                                             "stored; remove it"), {"cell": column})
-                for column, value in cells.items() if "\x00" in value]
-    problems += [LineError(line, gettext_noop("the %(cell)s cell runs over several lines: is a quotation mark (\") "
-                                              "left open?"), {"cell": column})
-                 for column in COLUMNS if "\n" in cells.get(column, "") or "\r" in cells.get(column, "")]
-    return problems
-
-
 def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], list[LineError]]:
     """Return the valid rows and every problem found; any problem means the caller imports nothing."""
     missing = missing_columns(table, REQUIRED)
@@ -92,7 +72,8 @@ def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], lis
         problems: list[LineError] = []
         if row.has_extra_cells:
             problems.append(LineError(line, gettext_noop("more values than the header has columns")))
-        problems += broken_cells(line, cells)
+        # Every contact column holds one line.
+        problems += [LineError(line, message, {"cell": column}) for message, column in broken_cells(cells, COLUMNS)]
         name = cells.get("name", "")
         if not name:
             problems.append(LineError(line, gettext_noop("the name is missing")))

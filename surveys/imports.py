@@ -175,6 +175,8 @@ def fast_path_applies(stream: IO[bytes], filename: str) -> bool:
             and stream.seekable())
 
 
+HORIZON_WORDS = ", ".join(f"'{word}'" for word in ("", *responses_csv.HORIZONS))  # a horizon cell's words, as SQL
+
 # The checks of responses_csv.validate in SQL, in its order: (code, cell, condition that makes the line bad); c.v_x
 # is the trimmed cell of column x. The bad_value checks for the four value columns go after unknown_topic.
 CHECKS = [
@@ -182,7 +184,7 @@ CHECKS = [
     ("respondent_too_long", "respondent", "length(c.v_respondent) > %(limit)s"),
     ("unknown_group", "grp", "NOT c.v_grp = ANY(%(groups)s)"),
     ("unknown_topic", "topic", "NOT (upper(c.v_topic) = ANY(%(topics)s) OR c.v_topic = ANY(%(topics)s))"),
-    ("bad_horizon", "horizon", "NOT lower(c.v_horizon) IN ('', 'short', 'medium', 'long')"),
+    ("bad_horizon", "horizon", f"NOT lower(c.v_horizon) IN ({HORIZON_WORDS})"),
     ("comment_too_long", "comment", "length(c.v_comment) > %(comment_limit)s"),
     ("no_questionnaire", "grp", "c.v_grp = ANY(%(groups)s) AND NOT c.v_grp = ANY(%(addressed)s)"),
     ("not_asked_financial", "grp", "c.v_grp = ANY(%(no_financial)s) AND NOT ("
@@ -375,8 +377,8 @@ class CopyChecks:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE import_cells ON COMMIT DROP AS SELECT grp, topic, min(least({values})) AS "
                 f"low, max(greatest({values})) AS high, {counts}, {given['horizon']}, {given['comment']}, "
-                "bool_or(CASE WHEN horizon IN ('', 'short', 'medium', 'long') THEN false "
-                "ELSE lower(btrim(horizon)) NOT IN ('', 'short', 'medium', 'long') END) AS bad_horizon, "
+                f"bool_or(CASE WHEN horizon IN ({HORIZON_WORDS}) THEN false "
+                f"ELSE lower(btrim(horizon)) NOT IN ({HORIZON_WORDS}) END) AS bad_horizon, "
                 "max(length(comment)) AS longest_comment FROM import_raw GROUP BY grp, topic",
             )
 

@@ -279,8 +279,7 @@ def check_items_kept(questionnaire: Questionnaire) -> list[str]:
               "current items): %(items)s.") % {"items": ", ".join(changed)}]
 
 
-QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", "asks_severity", "asks_likelihood",
-                         "asks_magnitude", "asks_financial_likelihood", "asks_horizon", "asks_comment"]
+QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", *ITEM_FLAGS]
 
 
 def questionnaire_snapshot(questionnaire: Questionnaire, group_codes: Iterable[str]) -> dict[str, object]:
