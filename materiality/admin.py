@@ -3,9 +3,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.forms.models import model_to_dict
-from django.utils.translation import gettext_lazy as _
 
-from materiality import audit
+from materiality import audit, services
 from materiality.models import (
     Approval,
     Assessment,
@@ -125,10 +124,13 @@ def is_published(obj: object | None) -> bool:
 
 class PublishedGuardForm(GuardedForm):
     def refusal(self) -> str | None:
-        if not is_published(self.instance):
-            return None
-        return _("The %(year)s library is published and read-only. Clone it to change it.") % {
-            "year": self.instance.library.year}
+        library = self.instance if isinstance(self.instance, IssueLibrary) else getattr(self.instance, "library", None)
+        try:
+            if library is not None:
+                services.check_editable(library)
+        except services.LibraryLocked as exc:
+            return str(exc)
+        return None
 
 
 class LibraryAdmin(AuditedAdmin):
