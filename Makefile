@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The compiled catalogue is built from the .po (tracked) so that branches merge the text, never a binary.
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
+$(MO): locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
+
+install: $(STAMP) $(MO)
 
 # Links in e-mails and printed by open_link follow the address the demo serves on.
 demo: export SITE_URL ?= http://$(HOST):$(PORT)
