@@ -69,6 +69,20 @@ def record(
 
 
 @dataclass(frozen=True)
+class Head:
+    """The chain's last entry (its id and hash): kept outside the table, it reveals a truncated chain."""
+
+    seq: int
+    hash: str
+
+
+def head() -> Head:
+    """Return the chain's head now (seq 0 and the genesis hash for an empty chain)."""
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", "hash").first()
+    return Head(*last) if last else Head(0, GENESIS)
+
+
+@dataclass(frozen=True)
 class Verification:
     checked: int
     first_bad: AuditEntry | None
