@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from materiality import audit, services
 from materiality.models import (
@@ -19,14 +20,19 @@ from materiality.models import (
     Topic,
 )
 
+# The parent through which a row without an assessment of its own belongs to one (an invitation, an IRO's rating).
+ASSESSMENT_PARENTS = ("questionnaire", "iro", "run", "assignment")
+
 
 def is_frozen(obj: object | None) -> bool:
     """Tell whether an admin object belongs to a confirmed assessment (the freeze, as the admin sees it)."""
     if obj is None:
         return False
     assessment = obj if isinstance(obj, Assessment) else getattr(obj, "assessment", None)
-    if assessment is None:  # an invitation belongs to its questionnaire's assessment
-        assessment = getattr(getattr(obj, "questionnaire", None), "assessment", None)
+    for parent in ASSESSMENT_PARENTS:
+        if assessment is not None:
+            break
+        assessment = getattr(getattr(obj, parent, None), "assessment", None)
     return assessment is not None and assessment.is_confirmed
 
 
@@ -255,3 +261,107 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# --- impacts, risks and opportunities and method esrs-1 (issue 12) ----------------------------------------------
+
+from materiality import iros  # noqa: E402
+from materiality.models import Iro, IroEvidence, IroRating, IroScore, RaterAssignment  # noqa: E402
+
+
+class IroAdminForm(FrozenGuardForm):
+    class Meta:
+        model = Iro
+        exclude: list[str] = []  # every field: the admin is the last resort for any of them
+
+    def clean(self) -> dict:
+        data = super().clean()
+        impacts = data.get("arises_from") or []
+        if impacts and data.get("kind") == Iro.Kind.IMPACT:
+            self.add_error("arises_from", _("Only a risk or an opportunity arises from impacts."))
+        elif any(i.kind != Iro.Kind.IMPACT or i.assessment_id != getattr(data.get("assessment"), "pk", None)
+                 or i.pk == self.instance.pk for i in impacts):
+            self.add_error("arises_from", _("Choose other impacts of the same assessment."))
+        return data
+
+
+@admin.register(Iro)
+class IroAdmin(FreezeAdmin):
+    """Audited with its links and groups: those are saved after the row, so the entry is written after them."""
+
+    form = IroAdminForm
+    list_display = ["code", "assessment", "topic", "kind", "sign", "status", "horizon", "to_reassess"]
+    list_filter = ["assessment", "kind", "horizon", "to_reassess"]
+    list_select_related = ["assessment", "topic"]
+    search_fields = ["code", "title_en", "title_zh"]
+    filter_horizontal = ["groups", "arises_from"]
+    raw_id_fields = ["predecessor"]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        form.audit_before = iros.iro_snapshot(Iro.objects.get(pk=obj.pk)) if change else None
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        after = iros.iro_snapshot(form.instance)
+        if form.audit_before != after:
+            audit.record(request.user, "admin.change" if change else "admin.add", form.instance,
+                         before=form.audit_before, after=after, assessment=form.instance.assessment)
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        audit.record(request.user, "admin.delete", obj, before=iros.iro_snapshot(obj), assessment=obj.assessment)
+        admin.ModelAdmin.delete_model(self, request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        for obj in queryset:
+            audit.record(request.user, "admin.delete", obj, before=iros.iro_snapshot(obj), assessment=obj.assessment)
+        admin.ModelAdmin.delete_queryset(self, request, queryset)
+
+
+@admin.register(IroEvidence)
+class IroEvidenceAdmin(FreezeAdmin):
+    """Files arrive through the register's upload page only (it checks size and type); here only the note changes,
+    and the file is never linked (it is served by a staff view, not from a public media address)."""
+
+    list_display = ["iro", "kind", "original_name", "url", "added_by_name", "added_at"]
+    list_filter = ["kind"]
+    list_select_related = ["iro"]
+    exclude = ["file"]
+    readonly_fields = ["iro", "kind", "original_name", "size", "content_type", "sha256", "url", "added_by",
+                       "added_by_name", "added_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(IroRating)
+class IroRatingAdmin(FreezeAdmin):
+    list_display = ["rater", "iro", "scale", "scope", "irremediability", "likelihood", "magnitude", "source",
+                    "submitted_at"]
+    list_filter = ["source"]
+    list_select_related = ["iro"]
+    search_fields = ["rater", "iro__code"]
+    raw_id_fields = ["iro", "contact", "user", "assignment"]
+
+
+@admin.register(IroScore)
+class IroScoreAdmin(FreezeAdmin):
+    """Read-only: scores come from the scoring job."""
+
+    list_display = ["run", "iro", "score", "n", "n_dont_know", "material", "rank"]
+    list_select_related = ["iro"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(RaterAssignment)
+class RaterAssignmentAdmin(FreezeAdmin):
+    list_display = ["assessment", "contact", "user", "status", "sent_at", "submitted_at"]
+    list_filter = ["status"]
+    exclude = ["token_hash"]
+    filter_horizontal = ["topics"]
+    audit_withheld = ("token_hash", "contact")  # its description names the contact

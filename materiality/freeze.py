@@ -26,6 +26,18 @@ CHILD_TABLES = {
     "materiality_groupscore": "(SELECT s.assessment_id FROM materiality_scorerun s WHERE s.id = r.run_id)",
     "surveys_response": "r.assessment_id",
     "surveys_rating": "(SELECT p.assessment_id FROM surveys_response p WHERE p.id = r.response_id)",
+    # the IRO register and method esrs-1 (issue 12)
+    "materiality_iro": "r.assessment_id",
+    "materiality_iro_groups": "(SELECT i.assessment_id FROM materiality_iro i WHERE i.id = r.iro_id)",
+    "materiality_iro_arises_from": "(SELECT i.assessment_id FROM materiality_iro i WHERE i.id = r.from_iro_id)",
+    "materiality_iroevidence": "(SELECT i.assessment_id FROM materiality_iro i WHERE i.id = r.iro_id)",
+    "materiality_irorating": "(SELECT i.assessment_id FROM materiality_iro i WHERE i.id = r.iro_id)",
+    "materiality_iroscore": "(SELECT s.assessment_id FROM materiality_scorerun s WHERE s.id = r.run_id)",
+    "materiality_raterassignment": "r.assessment_id",
+    "materiality_raterassignment_topics":
+        "(SELECT a.assessment_id FROM materiality_raterassignment a WHERE a.id = r.raterassignment_id)",
+    "materiality_ratertoken":
+        "(SELECT a.assessment_id FROM materiality_raterassignment a WHERE a.id = r.assignment_id)",
 }
 CONFIRMED = "SELECT a.id FROM materiality_assessment a WHERE a.confirmed_at IS NOT NULL"
 # The child tables reached through a parent row: (parent table, column). PostgreSQL checks them with one semi-join
@@ -34,6 +46,13 @@ PARENTS = {
     "materiality_topicscore": ("materiality_scorerun", "run_id"),
     "materiality_groupscore": ("materiality_scorerun", "run_id"),
     "surveys_rating": ("surveys_response", "response_id"),
+    "materiality_iro_groups": ("materiality_iro", "iro_id"),
+    "materiality_iro_arises_from": ("materiality_iro", "from_iro_id"),
+    "materiality_iroevidence": ("materiality_iro", "iro_id"),
+    "materiality_irorating": ("materiality_iro", "iro_id"),
+    "materiality_iroscore": ("materiality_scorerun", "run_id"),
+    "materiality_raterassignment_topics": ("materiality_raterassignment", "raterassignment_id"),
+    "materiality_ratertoken": ("materiality_raterassignment", "assignment_id"),
 }
 
 
@@ -46,8 +65,8 @@ def touches_confirmed(table: str, rows: str) -> str:
     return f"EXISTS (SELECT 1 FROM {rows} r WHERE r.assessment_id IN ({CONFIRMED}))"
 
 
-def postgresql_sql() -> list[str]:
-    """Return the statements that install the PostgreSQL triggers (idempotent)."""
+def postgresql_sql(tables: list[str] | None = None) -> list[str]:
+    """Return the statements that install the PostgreSQL triggers (idempotent) on `tables` (default: all)."""
     sql = [f"""
 CREATE OR REPLACE FUNCTION dma_refuse_frozen_assessment() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -61,7 +80,7 @@ END $$""",
         "CREATE TRIGGER dma_freeze BEFORE UPDATE OR DELETE ON materiality_assessment "
         "FOR EACH ROW EXECUTE FUNCTION dma_refuse_frozen_assessment()",
     ]
-    for table in CHILD_TABLES:
+    for table in CHILD_TABLES if tables is None else tables:
         function = f"dma_freeze_{table}"
         sql.append(f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -89,10 +108,10 @@ END $$""")
     return sql
 
 
-def postgresql_drop_sql() -> list[str]:
+def postgresql_drop_sql(tables: list[str] | None = None) -> list[str]:
     sql = ["DROP TRIGGER IF EXISTS dma_freeze ON materiality_assessment",
            "DROP FUNCTION IF EXISTS dma_refuse_frozen_assessment()"]
-    for table in CHILD_TABLES:
+    for table in CHILD_TABLES if tables is None else tables:
         sql += [f"DROP TRIGGER IF EXISTS dma_freeze_{e} ON {table}" for e in ("insert", "update", "delete")]
         sql.append(f"DROP FUNCTION IF EXISTS dma_freeze_{table}()")
     return sql
@@ -103,8 +122,8 @@ def row_expr(expr: str, row: str) -> str:
     return re.sub(r"\br\.", row + ".", expr)
 
 
-def sqlite_sql() -> list[str]:
-    """Return the statements that install the SQLite row triggers."""
+def sqlite_sql(tables: list[str] | None = None) -> list[str]:
+    """Return the statements that install the SQLite row triggers on `tables` (default: all)."""
     sql = [
         "DROP TRIGGER IF EXISTS dma_freeze_assessment_update",
         "DROP TRIGGER IF EXISTS dma_freeze_assessment_delete",
@@ -113,7 +132,8 @@ def sqlite_sql() -> list[str]:
         "CREATE TRIGGER dma_freeze_assessment_delete BEFORE DELETE ON materiality_assessment "
         f"WHEN OLD.confirmed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
     ]
-    for table, expr in CHILD_TABLES.items():
+    for table in CHILD_TABLES if tables is None else tables:
+        expr = CHILD_TABLES[table]
         for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
             name = f"dma_freeze_{table}_{event.lower()}"
             condition = " OR ".join(f"({row_expr(expr, row)}) IN ({CONFIRMED})" for row in rows)
@@ -123,9 +143,9 @@ def sqlite_sql() -> list[str]:
     return sql
 
 
-def sqlite_drop_sql() -> list[str]:
+def sqlite_drop_sql(tables: list[str] | None = None) -> list[str]:
     sql = ["DROP TRIGGER IF EXISTS dma_freeze_assessment_update", "DROP TRIGGER IF EXISTS dma_freeze_assessment_delete"]
-    for table in CHILD_TABLES:
+    for table in CHILD_TABLES if tables is None else tables:
         sql += [f"DROP TRIGGER IF EXISTS dma_freeze_{table}_{e}" for e in ("insert", "update", "delete")]
     return sql
 
@@ -139,11 +159,21 @@ def run_for_vendor(connection: Any, statements: dict[str, Callable[[], list[str]
             cursor.execute(statement)
 
 
+def present_tables(connection: Any) -> list[str]:
+    """Return the guarded tables that exist: a migration installs the triggers of the tables made so far, so an
+    early migration that re-installs them on a new database skips the tables that later migrations create."""
+    existing = set(connection.introspection.table_names())
+    return [table for table in CHILD_TABLES if table in existing]
+
+
 def install(connection: Any) -> None:
     """Create (or re-create) the freeze triggers on this connection's database."""
-    run_for_vendor(connection, {"postgresql": postgresql_sql, "sqlite": sqlite_sql})
+    tables = present_tables(connection)
+    run_for_vendor(connection, {"postgresql": lambda: postgresql_sql(tables), "sqlite": lambda: sqlite_sql(tables)})
 
 
 def uninstall(connection: Any) -> None:
     """Drop the triggers (the migration's reverse, and tests that must clean up a confirmed assessment)."""
-    run_for_vendor(connection, {"postgresql": postgresql_drop_sql, "sqlite": sqlite_drop_sql})
+    tables = present_tables(connection)
+    run_for_vendor(connection, {"postgresql": lambda: postgresql_drop_sql(tables),
+                                "sqlite": lambda: sqlite_drop_sql(tables)})

@@ -145,6 +145,15 @@ class Topic(models.Model):
 class Assessment(models.Model):
     """One double-materiality cycle: a library, a rating scale, respondent groups with weights, thresholds."""
 
+    class Method(models.TextChoices):
+        DMA_1 = "dma-1", _("dma-1: stakeholders rate topics in questionnaires")
+        ESRS_1 = "esrs-1", _("esrs-1: internal raters rate impacts, risks and opportunities (ESRS 1)")
+
+    class SeverityRule(models.TextChoices):
+        MEAN_MAX = "mean_max", _("(mean + highest) / 2 of scale, scope and irremediability")
+        MEAN = "mean", _("mean of scale, scope and irremediability")
+        MAX = "max", _("highest of scale, scope and irremediability")
+
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     library = models.ForeignKey(IssueLibrary, on_delete=models.PROTECT, related_name="assessments",
@@ -182,9 +191,23 @@ class Assessment(models.Model):
         _("approvals required before confirmation"), default=0,
         help_text=_("Committee members (besides the chair) who must approve. 0: the chair alone decides."),
     )
+    method = models.CharField(
+        _("scoring method"), max_length=10, choices=Method.choices, default=Method.DMA_1,
+        help_text=_("dma-1 scores topics from the questionnaires; esrs-1 scores the IRO register from the raters' "
+                    "ratings (the questionnaires' scores stay visible beside it as the stakeholder view)."),
+    )
+    severity_rule = models.CharField(
+        _("severity rule (esrs-1)"), max_length=10, choices=SeverityRule.choices, default=SeverityRule.MEAN_MAX,
+        help_text=_("How method esrs-1 combines a rater's severity criteria into one severity."),
+    )
 
     class Meta:
         ordering = ["-opens_at", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(method__in=["dma-1", "esrs-1"]), name="assessment_method_known"),
+            models.CheckConstraint(condition=models.Q(severity_rule__in=["mean_max", "mean", "max"]),
+                                   name="assessment_severity_rule_known"),
+        ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         permissions = [
@@ -519,3 +542,15 @@ class RegisterEntry(FrozenWithAssessment):
     @property
     def value_chain(self) -> list[str]:
         return [name for name in ("upstream", "own_operations", "downstream") if getattr(self, name)]
+
+
+# --- impacts, risks and opportunities and method esrs-1 (issue 12): the models live in materiality/iro_models.py ---
+
+from materiality.iro_models import (  # noqa: E402,F401
+    Iro,
+    IroEvidence,
+    IroRating,
+    IroScore,
+    RaterAssignment,
+    RaterToken,
+)

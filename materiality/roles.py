@@ -24,6 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *(f"materiality.{a}_registerentry" for a in ("view", "add", "change")),
         *(f"stakeholders.{a}_{m}" for m in ("stakeholdergroup", "stakeholder") for a in _CRUD),
         *(f"surveys.{a}_{m}" for m in ("questionnaire", "invitation", "response", "rating") for a in _CRUD),
+        # the IRO register, its raters and their ratings (issue 12)
+        *(f"materiality.{a}_{m}" for m in ("iro", "iroevidence", "raterassignment", "irorating") for a in _CRUD),
+        "materiality.view_iroscore",
     ],
     COMMITTEE: [
         "materiality.view_issuelibrary",
@@ -36,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "stakeholders.view_stakeholdergroup",
         "surveys.view_questionnaire",
         "materiality.view_registerentry",
+        *(f"materiality.view_{m}" for m in ("iro", "iroevidence", "irorating", "iroscore")),
     ],
     CHAIR: ["materiality.confirm_assessment"],
 }
