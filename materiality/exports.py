@@ -50,8 +50,16 @@ def to_json(results: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(results: pd.DataFrame) -> bytes:
-    """One worksheet with numbers as numbers; text cells guarded against formula injection."""
-    return write_xlsx(COLUMNS, result_rows(results), title="Results")
+    """One worksheet with numbers as numbers; text cells guarded against formula injection.
+
+    A results frame with an "esrs" column (the ESRS matters each topic covers, materiality.crosswalk) gets it as
+    a last column: the spreadsheet is read by people; the CSV and JSON keep DESIGN.md's columns for scripts.
+    """
+    rows = result_rows(results)
+    if "esrs" not in results.columns:
+        return write_xlsx(COLUMNS, rows, title="Results")
+    esrs = results["esrs"].to_dict()
+    return write_xlsx([*COLUMNS, "esrs"], [[*row, esrs.get(row[0], "")] for row in rows], title="Results")
 
 
 def export(results: pd.DataFrame, fmt: str) -> bytes:

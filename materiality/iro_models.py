@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -211,7 +211,7 @@ class Iro(FrozenWithAssessment):
             if self.human_rights is None:
                 errors["human_rights"] = _("Say whether the impact is a human-rights impact.")
             if self.effects:
-                errors["effect_performance"] = _("Financial effects belong to risks and opportunities.")
+                errors[NON_FIELD_ERRORS] = _("Financial effects belong to risks and opportunities.")
             if self.dependencies:
                 errors["dependencies"] = _("Dependencies belong to risks and opportunities.")
         elif self.kind:

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiality import audit, library_csv
+from materiality import audit, crosswalk, iros, library_csv
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import Table
 from stakeholders.models import StakeholderGroup
@@ -73,8 +73,31 @@ class LoadSummary:
     groups_created: int = 0
 
 
+def template_year(name: str, data: dict, year: int | None) -> int:
+    """Return the reporting year to load a template as: the one asked for, else the template's own.
+
+    A taxonomy template (no year of its own, like esrs-2023) is loaded as the year after the newest library (the
+    current year on an empty database), or as the year its library already has. A year already taken by another
+    library is refused, never merged into it.
+    """
+    if year is None:
+        if data.get("year"):
+            year = int(data["year"])
+        else:
+            existing = IssueLibrary.objects.filter(template=name).order_by("-year").first()
+            newest = IssueLibrary.objects.order_by("-year").first()
+            year = existing.year if existing else newest.year + 1 if newest else timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise ValueError(_("The reporting year must be between 2000 and 2100."))
+    taken = IssueLibrary.objects.filter(year=year).exclude(template=name).first()
+    if taken is not None:
+        raise ValueError(_("The %(year)s library already exists (%(name)s); load %(template)s for another year with "
+                           "--year.") % {"year": year, "name": taken.name, "template": name})
+    return year
+
+
 @transaction.atomic
-def load_library(name: str, summary: LoadSummary | None = None) -> LoadSummary:
+def load_library(name: str, summary: LoadSummary | None = None, *, year: int | None = None) -> LoadSummary:
     """Load a shipped template and the templates it follows, with lineage; loading twice changes nothing."""
     summary = summary or LoadSummary()
     data = read_template(name)
@@ -82,6 +105,7 @@ def load_library(name: str, summary: LoadSummary | None = None) -> LoadSummary:
     if data.get("previous"):
         load_library(data["previous"], summary)
         previous_library = IssueLibrary.objects.get(year=read_template(data["previous"])["year"])
+    year = template_year(name, data, year)
     for position, group in enumerate(data.get("groups", []), start=1):
         _, created = StakeholderGroup.objects.get_or_create(
             code=group["code"],
@@ -94,7 +118,7 @@ def load_library(name: str, summary: LoadSummary | None = None) -> LoadSummary:
         )
         summary.groups_created += created
     library, created = IssueLibrary.objects.get_or_create(
-        year=data["year"], defaults={"name": data["name"], "template": data["template"]}
+        year=year, defaults={"name": data["name"], "template": data["template"]}
     )
     if created:
         library.cloned_from = previous_library
@@ -287,15 +311,16 @@ def import_topics(library: IssueLibrary, table: Table, *, acting_user: Actor = N
 
 
 def export_topics(library: IssueLibrary) -> tuple[list[str], list[list[object]]]:
-    """Return the library as a header and rows, in the import format (so an export re-imports unchanged)."""
+    """Return the library as a header and rows, in the import format (so an export re-imports unchanged), plus
+    the ESRS matters each topic covers (the import ignores that last column)."""
     rows = []
-    for topic in library.topics.prefetch_related("predecessors").order_by("position", "code"):
+    for topic in library.topics.select_related("library").prefetch_related("predecessors").order_by("position", "code"):
         rows.append([
             topic.code, topic.pillar, topic.name_en, topic.name_zh, topic.description_en,
             topic.description_zh, topic.change_kind,
-            ";".join(sorted(p.code for p in topic.predecessors.all())), topic.change_note,
+            ";".join(sorted(p.code for p in topic.predecessors.all())), topic.change_note, crosswalk.codes_text(topic),
         ])
-    return list(library_csv.COLUMNS), rows
+    return [*library_csv.COLUMNS, "esrs"], rows
 
 
 @dataclass
@@ -590,7 +615,8 @@ def reopen_as_new_assessment(source: Assessment, *, slug: str, name: str, opens_
         new = Assessment(slug=slug, name=name, library=source.library, scale=source.scale,
                          major_threshold=source.major_threshold, important_threshold=source.important_threshold,
                          opens_at=opens_at, closes_at=closes_at, previous=source, chair=source.chair,
-                         required_approvals=source.required_approvals, created_by=acting_user)
+                         required_approvals=source.required_approvals, method=source.method,
+                         severity_rule=source.severity_rule, created_by=acting_user)
         new.full_clean()
         new.save()
         weights = list(source.group_weights.all())
@@ -598,7 +624,9 @@ def reopen_as_new_assessment(source: Assessment, *, slug: str, name: str, opens_
                                              for w in weights])
         audit.record(acting_user, "assessment.reopen", new, assessment=new, after={
             "from": source.slug, "scale": new.scale, "major": new.major_threshold,
-            "important": new.important_threshold, "weights": {w.group.code: w.weight for w in weights}})
+            "important": new.important_threshold, "method": new.method, "severity_rule": new.severity_rule,
+            "weights": {w.group.code: w.weight for w in weights}})
+        iros.carry_forward(source, new, acting_user=acting_user)
     return new
 
 

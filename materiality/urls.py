@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from materiality import api
-from materiality.views import audit_log, committee, home, imports, library, register, results
+from materiality.views import audit_log, committee, home, imports, iros, library, register, results
 
 app_patterns = [
     # issue library
@@ -49,6 +47,19 @@ app_patterns = [
     path("assessments/<slug:slug>/register/prefill/", register.register_prefill, name="register_prefill"),
     path("assessments/<slug:slug>/register/<str:code>/", register.register_edit, name="register_edit"),
     path("assessments/<slug:slug>/pack.zip", committee.pack, name="pack"),
+    # the IRO register and its evidence, and the topic page (issue 12)
+    path("assessments/<slug:slug>/iros/", iros.iro_list, name="iro_list"),
+    path("assessments/<slug:slug>/iros/new/", iros.iro_create, name="iro_create"),
+    path("assessments/<slug:slug>/iros/import/", iros.iro_import, name="iro_import"),
+    path("assessments/<slug:slug>/iros/export.<str:fmt>", iros.iro_export, name="iro_export"),
+    path("assessments/<slug:slug>/iro/<str:code>/", iros.iro_detail, name="iro_detail"),
+    path("assessments/<slug:slug>/iro/<str:code>/edit/", iros.iro_edit, name="iro_edit"),
+    path("assessments/<slug:slug>/iro/<str:code>/delete/", iros.iro_delete, name="iro_delete"),
+    path("assessments/<slug:slug>/iro/<str:code>/evidence/", iros.evidence_add, name="evidence_add"),
+    path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/", iros.evidence_download, name="evidence_download"),
+    path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/delete/", iros.evidence_delete,
+         name="evidence_delete"),
+    path("library/<int:year>/topics/<str:code>/", iros.topic_detail, name="topic_detail"),
     path("api/", include(api.urlpatterns)),
 ]
 
@@ -64,5 +75,4 @@ urlpatterns = [
     path("", include("surveys.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT holds IRO evidence, served only through a view that checks the role (views/iros.py): never publicly.

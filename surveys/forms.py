@@ -90,7 +90,7 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["name", "slug", "library", "scale", "major_threshold", "important_threshold",
-                  "opens_at", "closes_at", "previous"]
+                  "opens_at", "closes_at", "previous", "method", "severity_rule"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +98,13 @@ class AssessmentForm(forms.ModelForm):
         self.fields["library"].help_text = _("Only published libraries can be assessed.")
         self.fields["previous"].queryset = Assessment.objects.exclude(pk=self.instance.pk)
         self.fields["scale"].help_text = _("From 3 to 10 points. Fixed once answers arrive.")
+        for name, default in (("method", Assessment.Method.DMA_1), ("severity_rule", Assessment.SeverityRule.MEAN_MAX)):
+            self.fields[name].required = False  # a form (or script) that leaves them out keeps the default
+            self.fields[name].initial = getattr(self.instance, name, None) or default
         editing = self.instance.pk is not None
+        if not editing:
+            self.fields["previous"].help_text = _("Used for year-over-year movement; its impacts, risks and "
+                                                  "opportunities are carried forward into the new assessment.")
         if editing:
             del self.fields["default_questionnaires"]
             self.fields["slug"].disabled = True
@@ -122,6 +128,7 @@ class AssessmentForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(_("Cycle"), "name", "slug", "library", "previous", "opens_at", "closes_at"),
             Fieldset(_("Scale and thresholds"), "scale", "major_threshold", "important_threshold"),
+            Fieldset(_("Scoring method"), "method", "severity_rule"),
             Fieldset(_("Respondent groups and weights"), *group_fields),
             *(["default_questionnaires"] if not editing else []),
         )
@@ -131,6 +138,12 @@ class AssessmentForm(forms.ModelForm):
     def weights(self) -> dict[StakeholderGroup, float]:
         """Return the chosen groups with their weights."""
         return {g: self.cleaned_data[f"weight_{g.code}"] for g in self.groups if self.cleaned_data.get(f"group_{g.code}")}
+
+    def clean_method(self) -> str:
+        return self.cleaned_data["method"] or self.instance.method or Assessment.Method.DMA_1
+
+    def clean_severity_rule(self) -> str:
+        return self.cleaned_data["severity_rule"] or self.instance.severity_rule or Assessment.SeverityRule.MEAN_MAX
 
     def clean_previous(self) -> Assessment | None:
         previous = self.cleaned_data["previous"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from materiality import audit
+from materiality import audit, iros
 from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IssueLibrary, Topic
 from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
@@ -63,7 +63,8 @@ def assessment_snapshot(assessment: Assessment, weights: dict[StakeholderGroup, 
     """Return what the audit trail keeps of an assessment's settings: scale, thresholds, dates, previous, weights."""
     previous = Assessment.objects.filter(pk=assessment.previous_id).values_list("slug", flat=True).first()
     return {
-        "name": assessment.name, "scale": assessment.scale,
+        "name": assessment.name, "scale": assessment.scale, "method": assessment.method,
+        "severity_rule": assessment.severity_rule,
         "major_threshold": float(assessment.major_threshold), "important_threshold": float(assessment.important_threshold),
         "opens_at": _moment(assessment.opens_at), "closes_at": _moment(assessment.closes_at),
         "previous": previous, "weights": {g.code: float(w) for g, w in sorted(weights.items(), key=lambda i: i[0].code)},
@@ -86,7 +87,8 @@ def create_assessment(
     *, slug: str, name: str, library: IssueLibrary, weights: dict[StakeholderGroup, float], scale: int = 5,
     major: float = 4.0, important: float = 3.0, opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None, previous: Assessment | None = None, created_by: object = None,
-    default_questionnaires: bool = True, acting_user: object = None,
+    default_questionnaires: bool = True, acting_user: object = None, method: str = Assessment.Method.DMA_1,
+    severity_rule: str = Assessment.SeverityRule.MEAN_MAX,
 ) -> Assessment:
     """Create an assessment with its groups and weights and, by default, its two standard questionnaires."""
     if not library.is_published:
@@ -101,7 +103,7 @@ def create_assessment(
     closes_at = closes_at or opens_at + dt.timedelta(days=DEFAULT_OPEN_DAYS)
     assessment = Assessment(
         slug=slug, name=name, library=library, scale=scale, major_threshold=major, important_threshold=important,
-        opens_at=opens_at, closes_at=closes_at, previous=previous,
+        opens_at=opens_at, closes_at=closes_at, previous=previous, method=method, severity_rule=severity_rule,
         created_by=created_by if getattr(created_by, "pk", None) else None,
     )
     _check_assessment(assessment)
@@ -112,6 +114,8 @@ def create_assessment(
     if default_questionnaires:
         create_default_questionnaires(assessment)
     record_change(acting_user, "assessment.create", assessment, assessment, None, assessment_snapshot(assessment, weights))
+    if previous is not None:
+        iros.carry_forward(previous, assessment, acting_user=acting_user)  # the next cycle starts from last year's IROs
     return assessment
 
 

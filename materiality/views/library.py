@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import services
+from materiality import iros, services
 from materiality.forms import CloneForm, ImportForm, LibraryForm, RetireForm, TopicForm
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import TableError, read_table, write_csv, write_xlsx
@@ -50,8 +50,11 @@ def library_create(request: HttpRequest) -> HttpResponse:
 def library_detail(request: HttpRequest, year: int) -> HttpResponse:
     library = get_object_or_404(IssueLibrary, year=year)
     topics = list(library.topics.prefetch_related("predecessors").order_by("position", "code"))
+    iro_assessment, iro_counts = iros.iro_counts(library)
+    for topic in topics:
+        topic.iro_count = iro_counts.get(topic.pk, 0)  # type: ignore[attr-defined]
     return render(request, "materiality/library_detail.html", {
-        "library": library,
+        "library": library, "iro_assessment": iro_assessment,
         "pillars": topics_by_pillar(topics),
         "active_count": sum(not t.is_retired for t in topics),
         "can_edit": not library.is_published and request.user.has_perm("materiality.change_topic"),

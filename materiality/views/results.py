@@ -10,7 +10,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import aggregation, exports, services
+from materiality import aggregation, crosswalk, exports, services
 from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
 
@@ -166,4 +166,5 @@ def results_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         messages.error(request, _("There are no results to export yet."))
         return redirect("materiality:results", slug=slug)
     content_type, extension = exports.FORMATS[fmt]
-    return attachment(exports.export(aggregation.results_frame(run), fmt), f"results-{slug}.{extension}", content_type)
+    frame = crosswalk.with_esrs(aggregation.results_frame(run), assessment.library)  # the XLSX shows it
+    return attachment(exports.export(frame, fmt), f"results-{slug}.{extension}", content_type)

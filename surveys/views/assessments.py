@@ -39,7 +39,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
                 scale=data["scale"], major=data["major_threshold"], important=data["important_threshold"],
                 opens_at=data["opens_at"], closes_at=data["closes_at"], previous=data["previous"],
                 created_by=request.user, default_questionnaires=data["default_questionnaires"],
-                acting_user=request.user,
+                acting_user=request.user, method=data["method"], severity_rule=data["severity_rule"],
             )
         except SurveyError as exc:
             form.add_error(None, str(exc))

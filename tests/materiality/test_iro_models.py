@@ -110,7 +110,7 @@ def test_clean_names_the_wrong_fields(assessment, library_2024):
               title_en="x", effect_development=True)
     with pytest.raises(ValidationError) as caught:
         iro.full_clean()
-    assert set(caught.value.message_dict) == {"sign", "status", "human_rights", "effect_performance"}
+    assert set(caught.value.message_dict) == {"sign", "status", "human_rights", "__all__"}
 
 
 @pytest.mark.parametrize("kind,sign,status,expected", [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from materiality import aggregation, exports, services
+from materiality import aggregation, crosswalk, exports, services
 from materiality.models import Assessment
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         run = services.latest_succeeded_run(assessment)
         if run is None:
             raise CommandError(f"{slug} has no successful score run yet: run `manage.py aggregate {slug}` first.")
-        content = exports.export(aggregation.results_frame(run), fmt)
+        content = exports.export(crosswalk.with_esrs(aggregation.results_frame(run), assessment.library), fmt)
         if output:
             path = Path(output)
             if not path.parent.is_dir():

@@ -12,10 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("template", help=f"one of: {', '.join(services.shipped_templates())}")
+        parser.add_argument("--year", type=int, default=None,
+                            help="the reporting year to load it as (default: the template's year; for a taxonomy "
+                                 "such as esrs-2023, the year after the newest library)")
 
-    def handle(self, *args: object, template: str, **options: object) -> None:
+    def handle(self, *args: object, template: str, year: int | None = None, **options: object) -> None:
         try:
-            summary = services.load_library(template)
+            summary = services.load_library(template, year=year)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

@@ -1,5 +1,6 @@
 """create_assessment SLUG --library-year 2024 [--scale 5] [--weights customers=2,management=1.5] [--major 4.0]
-[--important 3.0] [--closes YYYY-MM-DD] (DESIGN.md section 4)."""
+[--important 3.0] [--closes YYYY-MM-DD] [--method dma-1|esrs-1] [--severity-rule mean_max|mean|max]
+(DESIGN.md section 4)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from materiality.models import IssueLibrary
+from materiality.models import Assessment, IssueLibrary
 from stakeholders.models import StakeholderGroup
 from surveys import services
 
@@ -45,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--major", type=float, default=4.0)
         parser.add_argument("--important", type=float, default=3.0)
         parser.add_argument("--closes", default="", help="YYYY-MM-DD (default: 30 days from now)")
+        parser.add_argument("--method", default=Assessment.Method.DMA_1, choices=Assessment.Method.values,
+                            help="scoring method: dma-1 (questionnaires, the default) or esrs-1 (the IRO register)")
+        parser.add_argument("--severity-rule", default=Assessment.SeverityRule.MEAN_MAX,
+                            choices=Assessment.SeverityRule.values,
+                            help="how esrs-1 combines scale, scope and irremediability (default mean_max)")
 
     def handle(self, *args: object, **options: object) -> None:
         slug = str(options["slug"])
@@ -74,11 +80,13 @@ class Command(BaseCommand):
                 slug=slug, name=str(options["name"]) or slug, library=library, weights=weights,
                 scale=int(options["scale"]), major=float(options["major"]), important=float(options["important"]),
                 opens_at=now, closes_at=closes_at, acting_user=None,  # recorded as "system"
+                method=str(options["method"]), severity_rule=str(options["severity_rule"]),
             )
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None
         questionnaires = assessment.questionnaires.prefetch_related("groups")
         self.stdout.write(f"Created assessment {assessment.slug}: library {library.year}, scale 1-{assessment.scale}, "
+                          f"method {assessment.method}, "
                           f"open until {timezone.localtime(assessment.closes_at):%Y-%m-%d %H:%M}.")
         for q in questionnaires:
             codes = ", ".join(g.code for g in q.groups.all())
