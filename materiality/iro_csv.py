@@ -158,7 +158,7 @@ def parse_row(row: object, known: Known, seen: dict[str, int]) -> tuple[IroRow |
     if known.rated and code in known.rated and kind in KINDS and known.rated[code] != (
             kind, sign if kind == "impact" else "", status if kind == "impact" else ""):
         before = " ".join(filter(None, known.rated[code]))
-        problems.append(LineError(line, gettext_noop("%(code)s already has ratings as a %(before)s: its kind, sign "
+        problems.append(LineError(line, gettext_noop("%(code)s already has ratings (as %(before)s): its kind, sign "
                                                      "and status can no longer change"),
                                   {"code": code, "before": before}))
     title_en = cells.get("title_en", "")
