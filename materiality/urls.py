@@ -59,6 +59,7 @@ app_patterns = [
     path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/", iros.evidence_download, name="evidence_download"),
     path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/delete/", iros.evidence_delete,
          name="evidence_delete"),
+    path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/note/", iros.evidence_note, name="evidence_note"),
     path("library/<int:year>/topics/<str:code>/", iros.topic_detail, name="topic_detail"),
     path("api/", include(api.urlpatterns)),
 ]

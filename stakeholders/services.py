@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from materiality.models import Assessment, IssueLibrary, Topic
+from materiality.models import Assessment, Iro, IssueLibrary, Topic
 from materiality.tables import Table
 from stakeholders import contacts_csv
 from stakeholders.contacts_csv import LineError
@@ -72,6 +72,10 @@ def group_usage(group: StakeholderGroup) -> list[str]:
         reasons.append(_("It takes part in the assessment(s) %(names)s.") % {"names": ", ".join(assessments)})
     if group.questionnaires.exists():
         reasons.append(_("It is the audience of a questionnaire."))
+    affected = sorted(set(Iro.groups.through.objects.filter(stakeholdergroup=group).values_list(
+        "iro__assessment__name", flat=True)))
+    if affected:
+        reasons.append(_("It is an affected group of IROs in %(names)s.") % {"names": ", ".join(affected)})
     return reasons
 
 

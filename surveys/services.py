@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from materiality import audit, iros
-from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IssueLibrary, Topic
+from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IroRating, IssueLibrary, Topic
 from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import mailing, quality, tasks, tokens
@@ -160,7 +160,9 @@ def check_answered_groups_kept(responses: QuerySet[Response], kept: Iterable[Sta
 
 
 def has_ratings(assessment: Assessment) -> bool:
-    return Rating.objects.filter(response__assessment=assessment).exists()
+    """Tell whether any answer or IRO rating was given on the assessment's scale (which then stays fixed)."""
+    return (Rating.objects.filter(response__assessment=assessment).exists()
+            or IroRating.objects.filter(iro__assessment=assessment).exists())
 
 
 @transaction.atomic

@@ -95,6 +95,7 @@ def iro_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "can_delete": editable and request.user.has_perm("materiality.delete_iro"),
         "can_add_evidence": editable and request.user.has_perm("materiality.add_iroevidence"),
         "can_delete_evidence": editable and request.user.has_perm("materiality.delete_iroevidence"),
+        "can_edit_evidence": editable and request.user.has_perm("materiality.change_iroevidence"),
     })
 
 
@@ -250,6 +251,24 @@ def evidence_download(request: HttpRequest, slug: str, code: str, pk: int) -> Ht
                             content_type=evidence.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@permission_required("materiality.change_iroevidence", raise_exception=True)
+def evidence_note(request: HttpRequest, slug: str, code: str, pk: int) -> HttpResponse:
+    evidence = _evidence(slug, code, pk)
+    back = reverse("materiality:iro_detail", kwargs={"slug": slug, "code": code}) + f"#evidence-{pk}"
+    note = request.POST.get("note", "")
+    if len(note) > 2000:
+        messages.error(request, _("A note is limited to 2000 characters."))
+        return redirect(back)
+    try:
+        iros.save_evidence_note(evidence, note, acting_user=request.user)
+    except AssessmentFrozen as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Note saved."))
+    return redirect(back)
 
 
 @permission_required("materiality.delete_iroevidence", raise_exception=True)

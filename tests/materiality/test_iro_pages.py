@@ -189,6 +189,9 @@ def test_links_carry_a_note_and_are_removed_after_asking(register, assessment, w
     assert evidence.kind == "link" and evidence.note == "Regulator notice"
     page = client.get(url("iro_detail", assessment, code=impact.code)).content.decode()
     assert "https://example.org/recall-notice" in page and "Regulator notice" in page
+    client.post(url("evidence_note", assessment, code=impact.code, pk=evidence.pk), {"note": "Regulator notice, 2024"})
+    evidence.refresh_from_db()
+    assert evidence.note == "Regulator notice, 2024" and AuditEntry.objects.latest("pk").action == "evidence.edit"
     remove = url("evidence_delete", assessment, code=impact.code, pk=evidence.pk)
     assert "removed from S07-I1 for good" in client.get(remove).content.decode()
     client.post(remove)

@@ -29,6 +29,7 @@ TABLE = [
     ("evidence_add", "si", "get", {W: 405, C: 405, X: 405}),
     ("evidence_download", "sie", "get", {W: 200, C: 200, X: 403}),
     ("evidence_delete", "sie", "get", {W: 200, C: 403, X: 403}),
+    ("evidence_note", "sie", "post", {W: 302, C: 403, X: 403}),
     ("topic_detail", "yc", "get", {W: 200, C: 200, X: 403}),
 ]
 REGISTER = ("iro,topic,kind,sign,status,human_rights,title_en,title_zh,description,value_chain,horizon,groups,effect\n"

@@ -182,3 +182,15 @@ def test_reopening_a_confirmed_assessment_carries_its_iros(assessment, chair):
     assert (new.method, new.severity_rule) == ("esrs-1", "mean")
     assert set(new.iros.values_list("code", flat=True)) == {"S07-I1", "S07-R1", "E01-O1"}
     assert new.iros.get(code="E01-O1").topic.library == assessment.library
+
+
+def test_iro_ratings_fix_the_scale_and_affected_groups_stay(assessment):
+    load(assessment)
+    IroRating.objects.create(iro=assessment.iros.get(code="S07-R1"), rater="mgmt-01", magnitude=4, likelihood=3)
+    assessment.scale = 7
+    with pytest.raises(survey_services.SurveyError, match="rating scale cannot change"):
+        survey_services.update_assessment(assessment, weights=survey_services.stored_weights(assessment))
+    from stakeholders import services as stakeholder_services
+
+    customers = StakeholderGroup.objects.get(code="customers")
+    assert any("affected group of IROs in DMA 2024" in r for r in stakeholder_services.group_usage(customers))
