@@ -161,12 +161,15 @@ def _validate(iro: Iro) -> None:
 
 
 @transaction.atomic
-def save_iro(iro: Iro, *, groups: Iterable[StakeholderGroup], arises_from: Iterable[Iro] = (),
+def save_iro(iro: Iro, *, groups: Iterable[StakeholderGroup], arises_from: Iterable[Iro] | None = None,
              acting_user: Actor = None) -> Iro:
-    """Create or update an IRO with its affected groups and the impacts it arises from; a save that changes
-    nothing writes nothing. Fields another kind uses are cleared (a risk has no sign; an impact no effect)."""
+    """Create or update an IRO with its affected groups and the impacts it arises from (None: keep the stored
+    links); a save that changes nothing writes nothing. Fields another kind uses are cleared (a risk has no sign,
+    an impact no financial effect, dependencies or links)."""
     check_open(iro.assessment)
     stored = Iro.objects.select_for_update().filter(pk=iro.pk).first() if iro.pk else None
+    if arises_from is None:
+        arises_from = stored.arises_from.all() if stored is not None and not iro.is_impact else []
     groups, arises_from = list(groups), list(arises_from)
     clear_other_kinds_fields(iro)
     _validate(iro)

@@ -194,3 +194,12 @@ def test_iro_ratings_fix_the_scale_and_affected_groups_stay(assessment):
 
     customers = StakeholderGroup.objects.get(code="customers")
     assert any("affected group of IROs in DMA 2024" in r for r in stakeholder_services.group_usage(customers))
+
+
+def test_saving_a_risk_without_naming_its_links_keeps_them(assessment):
+    load(assessment)
+    risk = assessment.iros.get(code="S07-R1")
+    risk.title_en = "Recall and warranty costs"
+    iros.save_iro(risk, groups=risk.groups.all())
+    assert [i.code for i in Iro.objects.get(pk=risk.pk).arises_from.all()] == ["S07-I1"]
+    assert AuditEntry.objects.latest("pk").after["arises_from"] == ["S07-I1"]
