@@ -5,6 +5,7 @@ Unset, everything falls back to a self-contained demo: SQLite, tasks run in-proc
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # log-in throttling (issue 11.4): materiality.login_throttle
     "materiality",
     "stakeholders",
     "surveys",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -98,6 +102,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes checks the lock before the password (so a locked account refuses even the right one), then Django's backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Log-in throttling (issue 11.4), for the app's log-in and the admin's alike: LOGIN_FAILURE_LIMIT wrong passwords for
+# one user name from one address lock that pair for LOGIN_LOCKOUT_MINUTES (a try while locked starts the wait again),
+# so 100 guesses take hours; colleagues behind the same address log in as usual. LOGIN_ADDRESS_FAILURE_LIMIT failures
+# from one address, whatever the user names, lock the address. `manage.py axes_reset` lifts every lock.
+AXES_HANDLER = "materiality.login_throttle.PairAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the handler reads them in this order
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# A successful log-in must not wipe the address's count: one valid account would otherwise reset a spray.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "materiality.login_throttle.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For as the nearest trusted proxy
+# wrote it; with none (the default) only the connection's address counts, so a forged header changes nothing.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
