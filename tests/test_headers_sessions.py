@@ -190,7 +190,7 @@ def test_plain_tokens_are_moved_to_digests_and_their_table_dropped(work_team_use
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id integer)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [key, timezone.now(), work_team_user.pk])
-    migration = importlib.import_module("materiality.migrations.0008_api_tokens_hashed")
+    migration = importlib.import_module("materiality.migrations.0009_api_tokens_hashed")
     from django.apps import apps
 
     class Editor:  # what the migration uses of a schema editor (SQLite refuses a real one inside a test's transaction)

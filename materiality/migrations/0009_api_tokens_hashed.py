@@ -33,7 +33,7 @@ def move_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("materiality", "0007_previous_classification_labels"),
+        ("materiality", "0008_iro_register_method_esrs_1"),
         ("knox", "0009_extend_authtoken_field"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),
