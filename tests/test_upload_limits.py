@@ -126,9 +126,18 @@ def rss() -> int:
 
 
 def assert_bounded(peak: Peak) -> None:
+    print(f"refused in {peak.seconds:.2f} s; Python allocations peaked at {peak.python_mb:.1f} MB; "
+          f"resident size grew by {peak.rss_mb:.1f} MB")
     assert peak.seconds < 5, f"took {peak.seconds:.1f} s"
     assert peak.python_mb < 100, f"Python allocations peaked at {peak.python_mb:.0f} MB"
     assert peak.rss_mb < 100, f"resident size grew by {peak.rss_mb:.0f} MB"
+
+
+def warm_up(client, url: str) -> None:
+    """Open the page and refuse a small file once first: a cold process imports modules and compiles templates, and
+    under tracemalloc that alone takes seconds. The bound is on the upload, not on the process starting."""
+    assert client.get(url).status_code == 200
+    client.post(url, upload("small.xlsx", workbook(["code"], repeated("<row><c><v>1</v></c></row>", 10))))
 
 
 def upload(name: str, content: bytes) -> dict[str, SimpleUploadedFile]:
@@ -155,6 +164,7 @@ def test_the_million_line_workbook_is_under_1_mb():
 def test_library_import_refuses_a_million_line_workbook_quickly(draft_2025, work_team_user):
     data = million_rows(["code", "pillar", "name_en"])
     client = client_for(work_team_user)
+    warm_up(client, reverse("materiality:library_import", args=[2025]))
     before = Topic.objects.filter(library=draft_2025).count()
     with Peak() as peak:
         page = client.post(reverse("materiality:library_import", args=[2025]), upload("topics.xlsx", data))
@@ -168,6 +178,7 @@ def test_library_import_refuses_a_million_line_workbook_quickly(draft_2025, work
 def test_contact_import_refuses_a_million_line_workbook_quickly(library_2024, work_team_user):
     data = million_rows(["name", "email", "group"])
     client = client_for(work_team_user)
+    warm_up(client, reverse("stakeholders:contact_import"))
     with Peak() as peak:
         page = client.post(reverse("stakeholders:contact_import"), upload("contacts.xlsx", data))
     assert page.status_code == 200
@@ -179,6 +190,7 @@ def test_contact_import_refuses_a_million_line_workbook_quickly(library_2024, wo
 def test_response_upload_refuses_a_million_line_workbook_quickly(ready, work_team_user):
     data = million_rows(["respondent", "group", "topic", "severity"])
     client = client_for(work_team_user)
+    warm_up(client, reverse("materiality:import_responses", args=[ready.slug]))
     with Peak() as peak:
         page = client.post(reverse("materiality:import_responses", args=[ready.slug]), upload("answers.xlsx", data))
     assert page.status_code == 200
