@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -148,6 +148,9 @@ urlpatterns = [
     *_open_to_tokens(router.urls),
     *_open_to_tokens([path("schema/", SpectacularAPIView.as_view(), name="api-schema")]),
     # The docs page is for people in a browser session: DRF exempts its views from LoginRequiredMiddleware, so
-    # login_required sends a logged-out visitor to the log-in page explicitly.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="materiality:api-schema")), name="api_docs"),
+    # login_required sends a logged-out visitor to the log-in page explicitly. The split view serves Swagger UI's
+    # start-up script as a file of its own (?script), which the Content-Security-Policy allows; an inline one it
+    # would block.
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="materiality:api-schema")),
+         name="api_docs"),
 ]

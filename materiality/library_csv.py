@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from materiality.tables import Table, broken_cells, missing_columns
+from materiality.tables import MB, Limits, Problems, Table, broken_cells, missing_columns
 
 COLUMNS = (
     "code", "pillar", "name_en", "name_zh", "description_en", "description_zh",
@@ -16,6 +16,8 @@ PILLARS = ("E", "S", "G")
 CHANGE_KINDS = ("unchanged", "renamed", "expanded", "merged", "split", "new", "retired")
 TEXT_LIMIT = 2000
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+# A library has dozens of topics: these leave room for any real one and refuse a file that only looks small.
+LIMITS = Limits(rows=5_000, columns=50, cells=250_000, unpacked_bytes=50 * MB)
 SINGLE_LINE = ("code", "pillar", "name_en", "name_zh", "change_kind", "predecessors")
 
 
@@ -34,12 +36,15 @@ class TopicRow:
 
 
 def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], list[str]]:
-    """Return the valid rows and a list of errors ("line N: ..."); any error means import nothing."""
+    """Return the valid rows and the errors ("line N: ..."); any error means import nothing.
+
+    The errors are the first MAX_ERRORS found (a Problems list, whose `more` counts the rest).
+    """
     missing = missing_columns(table, REQUIRED)
     if missing:
         return [], [f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"]
     rows: list[TopicRow] = []
-    errors: list[str] = []
+    errors = Problems()
     seen: dict[str, int] = {}
     for row in table.rows:
         cells, line = row.cells, row.line
@@ -73,7 +78,7 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
         if kind == "new" and predecessors:
             problems.append("a new topic cannot have predecessors")
         if problems:
-            errors.append(f"line {line}: " + "; ".join(problems))
+            errors.add(f"line {line}: " + "; ".join(problems))
             continue
         seen[code] = line
         rows.append(TopicRow(
@@ -82,5 +87,5 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
             change_kind=kind, predecessors=predecessors, change_note=cells.get("change_note", ""),
         ))
     if not rows and not errors:
-        errors.append("the file has a header but no topic rows")
+        errors.add("the file has a header but no topic rows")
     return rows, errors

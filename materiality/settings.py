@@ -5,9 +5,11 @@ Unset, everything falls back to a self-contained demo: SQLite, tasks run in-proc
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,9 +36,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored as SHA-512 digests, with an expiry (issue 11.8)
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # log-in throttling (issue 11.4): materiality.login_throttle
     "materiality",
     "stakeholders",
     "surveys",
@@ -50,8 +54,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "materiality.middleware.StaffSessionIdleMiddleware",
+    "materiality.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -98,6 +107,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes checks the lock before the password (so a locked account refuses even the right one), then Django's backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Log-in throttling (issue 11.4), for the app's log-in and the admin's alike: LOGIN_FAILURE_LIMIT wrong passwords for
+# one user name from one address lock that pair for LOGIN_LOCKOUT_MINUTES (a try while locked starts the wait again),
+# so 100 guesses take hours; colleagues behind the same address log in as usual. LOGIN_ADDRESS_FAILURE_LIMIT failures
+# from one address, whatever the user names, lock the address. `manage.py axes_reset` lifts every lock.
+AXES_HANDLER = "materiality.login_throttle.PairAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the handler reads them in this order
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# A successful log-in must not wipe the address's count: one valid account would otherwise reset a spray.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "materiality.login_throttle.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For as the nearest trusted proxy
+# wrote it; with none (the default) only the connection's address counts, so a forged header changes nothing.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,6 +189,27 @@ SURVEY_MAX_REMINDERS = env.int("SURVEY_MAX_REMINDERS", default=3)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Content-Security-Policy (django-csp 4): scripts only from our own static files, never inline (issue 11.8); inline
+# style attributes (progress bars, heat-map cells) stay allowed. Nothing loads from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Bootstrap's and Swagger UI's small icons are data: URIs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (materiality.middleware).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=120)
+SESSION_COOKIE_HTTPONLY = True
+
 # Production hardening follows from DEBUG=False, so `check --deploy` stays quiet there.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -183,7 +238,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous client then gets 401 with a WWW-Authenticate header rather than 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,12 +247,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
+# Knox keeps only a digest of each token; API_TOKEN_DAYS after it is made, a token stops working.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",  # as DRF's own tokens were sent: clients keep their header
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Double-materiality assessment API",
     "DESCRIPTION": "Read-only: issue libraries, assessments and confirmed results.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["materiality.api_permissions.HasStaffRole"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from materiality.tables import Table, broken_cells, gettext_noop, missing_columns
+from materiality.tables import MB, Limits, Problems, Table, broken_cells, gettext_noop, missing_columns
 
 COLUMNS = ["name", "email", "organisation", "group", "language"]
 REQUIRED = ["name", "email", "group"]
@@ -17,6 +17,8 @@ LANGUAGES = {
     "": "en", "en": "en", "english": "en",
     "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "chinese": "zh-hans",
 }
+# Far more contacts than the nine groups need, and a bound on what one upload makes the server read.
+LIMITS = Limits(rows=50_000, columns=50, cells=1_000_000, unpacked_bytes=100 * MB)
 MAX_NAME = 200
 MAX_EMAIL = 254
 
@@ -58,13 +60,16 @@ def normalise_language(value: str) -> str | None:
 
 
 def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], list[LineError]]:
-    """Return the valid rows and every problem found; any problem means the caller imports nothing."""
+    """Return the valid rows and the problems found; any problem means the caller imports nothing.
+
+    The problems are the first MAX_ERRORS found (a Problems list, whose `more` counts the rest).
+    """
     missing = missing_columns(table, REQUIRED)
     if missing:
         return [], [LineError(1, gettext_noop("missing column(s) %(missing)s; the columns are %(columns)s"),
                               {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)})]
     rows: list[ContactRow] = []
-    errors: list[LineError] = []
+    errors = Problems()
     seen: dict[str, int] = {}
     known = ", ".join(sorted(group_codes))
     for row in table.rows:
@@ -105,10 +110,10 @@ def parse(table: Table, *, group_codes: set[str]) -> tuple[list[ContactRow], lis
         if email and email not in seen:
             seen[email] = line
         if problems:
-            errors += problems
+            errors.add(*problems)
             continue
         rows.append(ContactRow(line=line, name=name, email=email, organisation=organisation, group=group,
                                language=language or "en"))
     if not rows and not errors:
-        errors.append(LineError(1, gettext_noop("the file has a header but no contact rows")))
+        errors.add(LineError(1, gettext_noop("the file has a header but no contact rows")))
     return rows, errors

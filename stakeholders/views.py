@@ -14,8 +14,9 @@ from django.views.decorators.http import require_safe
 
 from materiality.forms import ImportForm
 from materiality.tables import TableError, read_table, write_csv, write_xlsx
+from materiality.uploads import problem_lines, table_error_message
 from materiality.views.downloads import attachment
-from stakeholders import services
+from stakeholders import contacts_csv, services
 from stakeholders.contacts_csv import COLUMNS, LineError
 from stakeholders.forms import ContactForm, GroupForm
 from stakeholders.models import Stakeholder, StakeholderGroup
@@ -198,11 +199,11 @@ def contact_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = services.import_contacts(read_table(upload.read(), upload.name))
+            summary = services.import_contacts(read_table(upload.read(), upload.name, contacts_csv.LIMITS))
         except TableError as exc:
-            errors = [str(exc)]
+            errors = [table_error_message(exc)]
         except services.ImportRefused as exc:
-            errors = [line_message(e) for e in exc.errors]
+            errors = problem_lines(exc.errors, line_message)
         else:
             messages.success(request, _("Import done: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
                              % vars(summary))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from materiality import audit
+from materiality import audit, tables
 from materiality.models import Assessment, Topic
 from materiality.services import ImportRefused, check_not_frozen
 from surveys import responses_csv
@@ -60,6 +60,11 @@ FILE_MESSAGES = {
     "not_xlsx": gettext_lazy("The file is not a readable XLSX workbook."),
     "wrong_type": gettext_lazy("Upload a .csv or .xlsx file."),
     "no_rows": gettext_lazy("The file has a header but no answers."),
+    # The limits of responses_csv.UPLOAD_LIMITS / COMMAND_LIMITS, worded as materiality.tables words them.
+    "too_many_rows": gettext_lazy(tables.TOO_MANY_ROWS),
+    "too_many_columns": gettext_lazy(tables.TOO_MANY_COLUMNS),
+    "too_many_cells": gettext_lazy(tables.TOO_MANY_CELLS),
+    "too_large": gettext_lazy(tables.TOO_LARGE),
 }
 
 
@@ -104,10 +109,12 @@ def asked_by_group(assessment: Assessment, questionnaires: dict[str, int]) -> di
 
 def import_responses(
     assessment: Assessment, stream: IO[bytes] | bytes, filename: str, *, acting_user: Any = None,
+    limits: tables.Limits = responses_csv.UPLOAD_LIMITS,
 ) -> ImportSummary:
     """Import a response file into the assessment; raise ImportRefused (nothing written) if any line is wrong.
 
-    A confirmed assessment raises AssessmentFrozen; each import that writes is one entry of the audit trail.
+    A confirmed assessment raises AssessmentFrozen; each import that writes is one entry of the audit trail. A file
+    over `limits` (the command passes responses_csv.COMMAND_LIMITS) is refused before its lines are read.
     """
     check_not_frozen(assessment)
     if isinstance(stream, bytes):
@@ -117,6 +124,7 @@ def import_responses(
     questionnaires = questionnaires_by_group(assessment)
     asked = asked_by_group(assessment, questionnaires)
     try:
+        responses_csv.check_limits(stream, filename, limits)
         with transaction.atomic():
             summary = None
             if fast_path_applies(stream, filename):
@@ -124,7 +132,7 @@ def import_responses(
                 if summary is None:
                     stream.seek(0)  # PostgreSQL could not read the file as plain CSV: the slow path names the problem
             if summary is None:
-                summary = _import(assessment, stream, filename, topic_ids, group_ids, questionnaires, asked)
+                summary = _import(assessment, stream, filename, topic_ids, group_ids, questionnaires, asked, limits)
             audit.record(acting_user, "responses.import", assessment, assessment=assessment, after={
                 "file": filename, "respondents": summary.respondents, "replaced": summary.replaced,
                 "ratings": summary.ratings})
@@ -135,12 +143,12 @@ def import_responses(
 
 def _import(
     assessment: Assessment, stream: IO[bytes], filename: str, topic_ids: dict[str, int], group_ids: dict[str, int],
-    questionnaires: dict[str, int], asked: dict[str, set[str]],
+    questionnaires: dict[str, int], asked: dict[str, set[str]], limits: tables.Limits,
 ) -> ImportSummary:
     staging = Staging()
     errors: list[responses_csv.LineError] = []
     error_count = rows = 0
-    for chunk in responses_csv.read_chunks(stream, filename):
+    for chunk in responses_csv.read_chunks(stream, filename, limits=limits):
         typed, found = responses_csv.validate(chunk, topic_codes=topic_ids, group_codes=group_ids,
                                               scale=assessment.scale, asked=asked)
         known_group = typed["group"].isin(list(group_ids))

@@ -13,11 +13,14 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 import pandas as pd
+
+from materiality import tables
+from materiality.tables import MB, Limits
 
 COLUMNS = ["respondent", "group", "topic", "severity", "likelihood", "magnitude", "financial_likelihood", "horizon",
            "comment"]
@@ -27,6 +30,12 @@ HORIZONS = ("short", "medium", "long")
 CHUNK_ROWS = 100_000
 MAX_RESPONDENT_LENGTH = 100
 MAX_COMMENT_LENGTH = 2000  # the web form's cap
+# Web uploads run inside the request (25 MB, about 700,000 lines); the command takes the largest files (a CSV of
+# 100,000 respondents is 2.4 million lines). Both refuse a file over them before reading its lines.
+UPLOAD_LIMITS = Limits(rows=700_000, columns=50, cells=7_000_000, unpacked_bytes=300 * MB)
+COMMAND_LIMITS = Limits(rows=5_000_000, columns=50, cells=50_000_000, unpacked_bytes=2048 * MB)
+LIMIT_CODES = {tables.TOO_MANY_ROWS: "too_many_rows", tables.TOO_MANY_COLUMNS: "too_many_columns",
+               tables.TOO_MANY_CELLS: "too_many_cells", tables.TOO_LARGE: "too_large"}
 FINANCIAL_ITEMS = ("magnitude", "financial_likelihood", "horizon")
 ITEMS = (*VALUE_COLUMNS[:2], *FINANCIAL_ITEMS, "comment")  # the answer columns a questionnaire may or may not ask
 
@@ -87,7 +96,44 @@ def _finish(chunk: pd.DataFrame, first_line: int) -> pd.DataFrame:
     return chunk[["line", *COLUMNS]]
 
 
-def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def check_limits(stream: IO[bytes], filename: str, limits: Limits) -> None:
+    """Refuse a CSV over the limits before anything reads its lines (PostgreSQL's COPY included); rewind the stream.
+
+    A workbook is checked by its reader (tables.sheet_lines) before its first line. Counting line breaks is quick;
+    only when they exceed the limit in a file with quotation marks are the records counted, since a quoted cell may
+    hold a line break.
+    """
+    if not filename.lower().endswith((".csv", ".txt")) or not stream.seekable():
+        return
+    try:
+        if stream.seek(0, io.SEEK_END) > limits.unpacked_bytes:
+            raise FileError("too_large", **limits.shown())
+        stream.seek(0)
+        lines, last, quoted = 0, b"\n", False
+        while block := stream.read(1 << 20):
+            lines += block.count(b"\n")
+            quoted = quoted or b'"' in block
+            last = block[-1:]
+        lines += last != b"\n"
+        if lines > limits.rows + 1 and not quoted:  # the header is a line too
+            raise FileError("too_many_rows", **limits.shown())
+        if lines > limits.rows + 1:
+            stream.seek(0)
+            text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+            try:
+                if sum(1 for _ in csv.reader(text)) > limits.rows + 1:
+                    raise FileError("too_many_rows", **limits.shown())
+            except csv.Error:
+                pass  # a broken record: the reader names its line
+            finally:
+                text.detach()
+    finally:
+        stream.seek(0)
+
+
+def csv_chunks(
+    stream: IO[bytes], chunk_rows: int = CHUNK_ROWS, limits: Limits = UPLOAD_LIMITS,
+) -> Iterator[pd.DataFrame]:
     """Yield the CSV's rows as DataFrames of text (empty cell = ''), with their line numbers."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
@@ -102,6 +148,8 @@ def csv_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
             # pandas only warns when the first data line has more values than the header names: make it an error.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             for chunk in reader:
+                if first + len(chunk) - 2 > limits.rows:
+                    raise FileError("too_many_rows", **limits.shown())
                 yield _finish(chunk, first)
                 first += len(chunk)
     except pd.errors.ParserWarning:
@@ -153,23 +201,19 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def sheet_rows(book: Any) -> Iterator[tuple[object, ...]]:
-    """Yield the first worksheet's values; read-only openpyxl parses the sheet only now, so its errors come here."""
+def sheet_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
+    """Yield the first worksheet's lines within the limits (tables.sheet_lines); a refusal becomes a FileError."""
     try:
-        yield from book.worksheets[0].iter_rows(values_only=True)
-    except Exception:  # a sheet that is not well-formed XML (a NUL written as &#0;, say)
-        raise FileError("not_xlsx") from None
+        yield from tables.bounded(tables.sheet_lines(stream, limits), limits)
+    except tables.TableError as exc:
+        raise FileError(LIMIT_CODES.get(exc.message, "not_xlsx"), **exc.params) from None
 
 
-def xlsx_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def xlsx_chunks(
+    stream: IO[bytes], chunk_rows: int = CHUNK_ROWS, limits: Limits = UPLOAD_LIMITS,
+) -> Iterator[pd.DataFrame]:
     """Yield the first worksheet's rows as DataFrames of text, with their line numbers."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a non-workbook
-        raise FileError("not_xlsx") from None
-    rows = sheet_rows(book)
+    rows = sheet_rows(stream, limits)
     try:
         header = check_header([_cell(v) for v in next(rows)])
     except StopIteration:
@@ -187,13 +231,15 @@ def xlsx_chunks(stream: IO[bytes], chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.
         yield _finish(pd.DataFrame(buffer, columns=header, dtype=object), first)
 
 
-def read_chunks(stream: IO[bytes], filename: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Choose the reader by the file's extension."""
+def read_chunks(
+    stream: IO[bytes], filename: str, chunk_rows: int = CHUNK_ROWS, limits: Limits = UPLOAD_LIMITS,
+) -> Iterator[pd.DataFrame]:
+    """Choose the reader by the file's extension; either refuses a file over the limits before its lines."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return xlsx_chunks(stream, chunk_rows)
+        return xlsx_chunks(stream, chunk_rows, limits)
     if name.endswith((".csv", ".txt")):
-        return csv_chunks(stream, chunk_rows)
+        return csv_chunks(stream, chunk_rows, limits)
     raise FileError("wrong_type")
 
 

@@ -46,3 +46,15 @@ def test_redis_url_switches_to_the_broker():
     code = "from materiality.celery import app; print(app.conf.broker_url, app.conf.task_always_eager)"
     result = run_manage("shell", "-v", "0", "-c", code, env={"REDIS_URL": "redis://127.0.0.1:6379/4"})
     assert result.stdout.split() == ["redis://127.0.0.1:6379/4", "False"], result.stderr
+
+
+def test_production_keeps_the_log_in_throttle_the_policy_and_the_idle_limit():
+    code = ("from django.conf import settings as s; "
+            "print(s.AUTHENTICATION_BACKENDS[0], s.MIDDLEWARE[-1], s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'],"
+            " s.STAFF_SESSION_IDLE_MINUTES, s.REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'][0])")
+    result = run_manage("shell", "-v", "0", "-c", code, env={
+        "DEBUG": "False", "SECRET_KEY": "x7Gq2-production-like-secret-key-with-plenty-of-entropy-81kd0",
+        "STAFF_SESSION_IDLE_MINUTES": "45",
+    })
+    assert result.stdout.split() == ["axes.backends.AxesStandaloneBackend", "axes.middleware.AxesMiddleware",
+                                     "[\"'self'\"]", "45", "knox.auth.TokenAuthentication"], result.stderr

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import iros, services
+from materiality import iros, library_csv, services
 from materiality.forms import CloneForm, ImportForm, LibraryForm, RetireForm, TopicForm
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import TableError, read_table, write_csv, write_xlsx
+from materiality.uploads import problem_lines, table_error_message
 from materiality.views.downloads import attachment
 
 PILLAR_ORDER = {"E": 0, "S": 1, "G": 2}
@@ -136,12 +137,12 @@ def library_import(request: HttpRequest, year: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             created, updated = services.import_topics(
-                library, read_table(upload.read(), upload.name), acting_user=request.user
+                library, read_table(upload.read(), upload.name, library_csv.LIMITS), acting_user=request.user
             )
         except TableError as exc:
-            errors = [str(exc)]
+            errors = [table_error_message(exc)]
         except services.ImportRefused as exc:
-            errors = exc.errors
+            errors = problem_lines(exc.errors)
         else:
             messages.success(request, _("Imported: %(created)d new topics, %(updated)d updated.")
                              % {"created": created, "updated": updated})

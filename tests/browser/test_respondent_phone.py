@@ -34,8 +34,8 @@ def test_phone_journey_open_link(live_server, browser, library_2024):
         card = cards.nth(i)
         card.locator("label", has_text="4").first.click()
         card.locator("label", has_text="Don't know").nth(1).click()
-    page.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
-    page.wait_for_function("document.getElementById('progress-text').textContent.startsWith('12 of 24')")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Saved')")
+    page.wait_for_function("() => document.getElementById('progress-text').textContent.startsWith('12 of 24')")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling on a phone
     page.close()  # the tab is closed mid-way
 

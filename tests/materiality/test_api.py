@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from materiality import services
 from materiality.models import TopicScore
@@ -13,7 +13,7 @@ from tests.conftest import client_for
 
 
 def token_client(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return Client(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
 
 
 @pytest.mark.parametrize("name,kwargs", [

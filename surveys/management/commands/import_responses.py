@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from materiality.models import Assessment, AssessmentFrozen
 from materiality.services import ImportRefused
-from surveys import imports
+from surveys import imports, responses_csv
 
 
 class Command(BaseCommand):
@@ -27,7 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         try:
             with path.open("rb") as stream:
-                summary = imports.import_responses(assessment, stream, path.name)
+                summary = imports.import_responses(assessment, stream, path.name,
+                                                   limits=responses_csv.COMMAND_LIMITS)
         except ImportRefused as exc:
             for error in exc.errors:
                 self.stderr.write(error)
