@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,16 +22,19 @@ class AuditFilterForm(forms.Form):
     assessment = forms.ModelChoiceField(queryset=Assessment.objects.order_by("-opens_at", "slug"), to_field_name="slug",
                                         required=False, label=_("Assessment"), empty_label=_("All"))
     action = forms.ChoiceField(required=False, label=_("Action"))
-    who = forms.CharField(required=False, max_length=150, label=_("User"),
-                          help_text=_("Part of a user name; “system” for the scoring job and commands."))
+    who = forms.ChoiceField(required=False, label=_("User"),
+                            help_text=_("“system”: the scoring job, commands and the shipped templates."))
     since = forms.DateField(required=False, label=_("From"), widget=DateInput)
     until = forms.DateField(required=False, label=_("To"), widget=DateInput)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["action"].choices = [("", _("All")), *audit_labels.action_choices()]
-        for name, bound in self.fields.items():
-            bound.widget.attrs["class"] = "form-select" if name in ("assessment", "action") else "form-control"
+        users = get_user_model()
+        names = users.objects.order_by(users.USERNAME_FIELD).values_list(users.USERNAME_FIELD, flat=True)
+        self.fields["who"].choices = [("", _("All")), ("system", "system"), *((n, n) for n in names)]
+        for name in ("since", "until"):
+            self.fields[name].widget.attrs["class"] = "form-control"
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -55,7 +59,7 @@ def filtered_entries(form: AuditFilterForm) -> QuerySet[AuditEntry]:
     if action := data["action"]:
         entries = entries.filter(action=action) if "." in action else entries.filter(action__startswith=f"{action}.")
     if data["who"]:
-        entries = entries.filter(actor_name__icontains=data["who"].strip())
+        entries = entries.filter(actor_name=data["who"])
     if data["since"]:
         entries = entries.filter(created_at__gte=_day_start(data["since"]))
     if data["until"]:

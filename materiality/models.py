@@ -262,7 +262,7 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("when"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               db_constraint=False, related_name="+")
-    actor_name = models.CharField(_("who"), max_length=150)  # kept when the user is deleted
+    actor_name = models.CharField(_("who"), max_length=150, db_index=True)  # kept when the user is deleted
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -73,6 +73,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='auditentry',
+            name='actor_name',
+            field=models.CharField(db_index=True, max_length=150, verbose_name='who'),
+        ),
+        migrations.AlterField(
+            model_name='auditentry',
             name='created_at',
             field=models.DateTimeField(db_index=True, verbose_name='when'),
         ),

@@ -15,7 +15,7 @@ from materiality.audit_filters import AuditFilterForm, filtered_entries
 from materiality.tables import write_csv, write_xlsx
 from materiality.views.downloads import attachment
 
-PER_PAGE = 50
+PER_PAGE = 25  # each entry carries its table of changes: a page of 25 already runs to several screens
 
 
 @permission_required("materiality.view_auditentry", raise_exception=True)
