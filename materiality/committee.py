@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from materiality import report_pack, services
+from materiality import audit_table, report_pack, services
 from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
@@ -17,13 +15,11 @@ ITEMS = [("asks_severity", "severity"), ("asks_likelihood", "likelihood"), ("ask
 
 
 def audit_csv(assessment: services.Assessment) -> bytes:
-    """Return the assessment's audit entries (and the library's, which it depends on) as CSV."""
+    """Return the assessment's audit entries (and the library's, which it depends on) as CSV: the raw JSON, every
+    hashed field and the actions' labels in both languages (audit_table)."""
     entries = AuditEntry.objects.filter(assessment=assessment) | AuditEntry.objects.filter(
         object_type__in=["IssueLibrary", "Topic"])
-    rows = [[e.pk, e.created_at.isoformat(), e.actor_name, e.action, e.object_type, e.object_id, e.object_repr,
-             assessment.slug if e.assessment_id else "", json.dumps(e.before, ensure_ascii=False),
-             json.dumps(e.after, ensure_ascii=False), e.prev_hash, e.hash] for e in entries.order_by("pk")]
-    return write_csv(AUDIT_HEADER, rows)
+    return write_csv(audit_table.HEADER, list(audit_table.rows(entries.order_by("pk"))))
 
 
 def pack_sheets(assessment: services.Assessment, run: ScoreRun) -> list[report_pack.Sheet]:

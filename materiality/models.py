@@ -272,20 +272,31 @@ class AssessmentGroup(FrozenWithAssessment):
         return f"{self.group} × {self.weight:g}"
 
 
-class AuditEntry(models.Model):
-    """One recorded change: who, when, what, before and after. Entries form a hash chain (see audit.py)."""
+# --- the audit trail: entries chained by hash, and the checks that anchor the chain's head (issues 11, 16) -------
 
-    created_at = models.DateTimeField(_("when"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(_("who"), max_length=150)  # kept when the user is deleted
-    action = models.CharField(_("action"), max_length=60)
+
+class AuditEntry(models.Model):
+    """One recorded change: who, when, what, before and after. Entries form a hash chain (see audit.py).
+
+    The references to the user and the assessment are plain ids the hash covers: deleting either leaves the entry
+    as it was written (no constraint, no SET NULL), so the chain still verifies.
+    """
+
+    created_at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    actor_name = models.CharField(_("who"), max_length=150, db_index=True)  # kept when the user is deleted
+    action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
-    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                   db_constraint=False, related_name="+")
+    assessment_name = models.CharField(_("assessment as named then"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # Which formula made `hash` (audit.HASH_VERSION): entries written before version 2 keep their old hash.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"), default=2)
     # A unique predecessor makes the chain a line: two writers cannot both extend the same entry.
     prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
@@ -297,6 +308,38 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class AuditCheck(models.Model):
+    """One verification of the chain and the head it saw: a later verification finds a chain cut below it.
+
+    Kept in its own table, so that deleting entries leaves evidence elsewhere (audit.verify compares every
+    successful check's head with the chain).
+    """
+
+    checked_at = models.DateTimeField(_("checked at"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("checked by"))
+    checked_by_name = models.CharField(_("checked by"), max_length=150)
+    is_full = models.BooleanField(_("whole chain"), help_text=_("False: only the entries after the last verified head."))
+    is_ok = models.BooleanField(_("intact"))
+    from_seq = models.BigIntegerField(_("from entry"), default=0)
+    head_seq = models.BigIntegerField(_("head entry"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    entries_checked = models.PositiveIntegerField(_("entries checked"))
+    failed_seq = models.BigIntegerField(_("failed at entry"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=20, blank=True)  # audit.PROBLEMS, rendered in each language
+    problem_params = models.JSONField(_("problem details"), default=dict, blank=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["is_ok", "head_seq"], name="auditcheck_ok_head")]
+        verbose_name = _("audit chain check")
+        verbose_name_plural = _("audit chain checks")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {self.checked_by_name} {self.head_seq}:{self.head_hash[:12]}"
 
 
 class ScoreRun(FrozenWithAssessment):

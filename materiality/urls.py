@@ -29,6 +29,7 @@ app_patterns = [
     # audit trail
     path("audit/", audit_log.audit_list, name="audit_list"),
     path("audit/export.<str:fmt>", audit_log.audit_export, name="audit_export"),
+    path("audit/verify/", audit_log.audit_verify, name="audit_verify"),
     # scoring results and offline answers (issue 4)
     path("assessments/<slug:slug>/results/", results.results, name="results"),
     path("assessments/<slug:slug>/runs/", results.run_start, name="run_start"),
