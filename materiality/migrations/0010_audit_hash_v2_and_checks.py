@@ -34,7 +34,7 @@ def name_assessments_as_they_were(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('materiality', '0007_previous_classification_labels'),
+        ('materiality', '0009_api_tokens_hashed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
