@@ -220,7 +220,7 @@ class AssessmentAdmin(FreezeAdmin):
 class ScoreRunAdmin(FreezeAdmin):
     list_display = ["pk", "assessment", "status", "method", "created_at", "finished_at"]
     list_filter = ["status"]
-    exclude = ["matrix_png"]
+    exclude = ["matrix_png", "matrix_png_zh"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # runs come from the scoring job only

@@ -142,22 +142,40 @@ def results_frame(run: ScoreRun) -> pd.DataFrame:
 MATRIX_LABELS = {
     "x": gettext_lazy("Financial materiality"), "y": gettext_lazy("Impact materiality"),
     "E": gettext_lazy("Environmental"), "S": gettext_lazy("Social"), "G": gettext_lazy("Governance"),
+    "other": gettext_lazy("Other"),
     "major": gettext_lazy("Major"), "important": gettext_lazy("Important"), "general": gettext_lazy("General"),
     # xgettext:no-python-format
     "interval": gettext_lazy("95% interval"),
+    "major_line": gettext_lazy("Major threshold"), "important_line": gettext_lazy("Important threshold"),
+    "topics": gettext_lazy("Topics"),
+    "description": gettext_lazy("Double-materiality matrix: impact materiality (vertical) against financial "
+                                "materiality (horizontal), one point per topic"),
 }
+MATRIX_LANGUAGES = ("en", "zh-hans")  # one figure each: the legend names every topic in the page's language
 
 
-def matrix_labels() -> dict[str, str]:
-    """The matrix's words in English and Chinese: the stored image is shared by both languages' pages."""
-    labels = {}
-    for key, label in MATRIX_LABELS.items():
-        with translation.override("en"):
-            english = str(label)
-        with translation.override("zh-hans"):
-            chinese = str(label)
-        labels[key] = english if chinese == english else f"{english} {chinese}"
-    return labels
+def matrix_labels(language: str) -> dict[str, str]:
+    """The matrix's words in one language."""
+    with translation.override(language):
+        return {key: str(label) for key, label in MATRIX_LABELS.items()}
+
+
+def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringParams) -> dict[str, tuple[bytes, str]]:
+    """Draw the matrix once per language; return {language: (PNG, SVG)}."""
+    # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
+    # management command and web process would pay at start-up.
+    from materiality import matrix
+
+    by_code = {t.code: t for t in topics}
+    images, placed = {}, None
+    for language in MATRIX_LANGUAGES:
+        frame = scores.assign(pillar=[by_code[c].pillar for c in scores.index],
+                              name=[by_code[c].name_for(language) for c in scores.index])
+        fig = matrix.draw(frame, scale=params.scale, major=params.major, important=params.important,
+                          labels=matrix_labels(language), placed=placed)
+        placed = matrix.label_positions(fig)  # the same labels in the same places in every language
+        images[language] = (matrix.render(fig, "png"), matrix.render(fig, "svg").decode())
+    return images
 
 
 def run_aggregation(run_id: int, *, draw: bool = True) -> None:
@@ -204,17 +222,10 @@ def compute(run_id: int, *, draw: bool = True) -> None:
     moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
     checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]))
 
-    png, svg = None, ""
+    images: dict[str, tuple[bytes | None, str]] = {language: (None, "") for language in MATRIX_LANGUAGES}
     if draw:
-        # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
-        # management command and web process would pay at start-up.
-        from materiality import matrix
-
         set_stage(run_id, "matrix", 70)
-        pillars = {t.code: t.pillar for t in topics}
-        fig = matrix.draw(scores.assign(pillar=[pillars[c] for c in scores.index]), scale=params.scale,
-                          major=params.major, important=params.important, labels=matrix_labels())
-        png, svg = matrix.render(fig, "png"), matrix.render(fig, "svg").decode()
+        images.update(matrix_images(scores, topics, params))
     set_stage(run_id, "saving", 90)
 
     by_code = {t.code: t for t in topic_by_id.values()}
@@ -265,7 +276,9 @@ def compute(run_id: int, *, draw: bool = True) -> None:
         done = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
             status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
             heartbeat_at=timezone.now(), input_checksum=checksum, respondents=respondents,
-            sensitivity={k: [list(c) for c in v] for k, v in changes.items()}, matrix_png=png, matrix_svg=svg,
+            sensitivity={k: [list(c) for c in v] for k, v in changes.items()},
+            matrix_png=images["en"][0], matrix_svg=images["en"][1],
+            matrix_png_zh=images["zh-hans"][0], matrix_svg_zh=images["zh-hans"][1],
         )
         if not done:
             raise RuntimeError("the run was no longer running when its results were ready (marked failed meanwhile?)")

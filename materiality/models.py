@@ -367,9 +367,12 @@ class ScoreRun(FrozenWithAssessment):
     error = models.TextField(_("error"), blank=True)
     # Sensitivity scenarios: {scenario: [[topic code, base class, scenario class], ...]} (changes only).
     sensitivity = models.JSONField(_("sensitivity"), default=dict, blank=True)
-    # The matrix is stored in the row so that it appears in the same transaction as the scores.
+    # The matrix is stored in the row so that it appears in the same transaction as the scores: one figure per
+    # language, since its legend names every topic (English in matrix_png/svg, Chinese in the _zh pair).
     matrix_png = models.BinaryField(_("matrix (PNG)"), null=True, blank=True)
     matrix_svg = models.TextField(_("matrix (SVG)"), blank=True)
+    matrix_png_zh = models.BinaryField(_("matrix in Chinese (PNG)"), null=True, blank=True)
+    matrix_svg_zh = models.TextField(_("matrix in Chinese (SVG)"), blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("started by"),
@@ -400,6 +403,18 @@ class ScoreRun(FrozenWithAssessment):
     @property
     def stage_label(self) -> str:
         return str(self.STAGES.get(self.stage, self.stage))
+
+    def matrix_image(self, fmt: str, language: str | None) -> bytes:
+        """Return the matrix in the language's words as PNG or SVG bytes (empty if the run has none).
+
+        Runs scored before the Chinese figure was stored have one bilingual figure, shown in both languages.
+        """
+        chinese = bool(language and language.lower().startswith("zh"))
+        if fmt == "png":
+            return bytes((self.matrix_png_zh if chinese else None) or self.matrix_png or b"")
+        if fmt == "svg":
+            return ((self.matrix_svg_zh if chinese else "") or self.matrix_svg or "").encode()
+        return b""
 
 
 class TopicScore(models.Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +26,15 @@ SCENARIO_LABELS = {
     "important_minus": gettext_lazy("Important threshold −0.25"),
 }
 CLASS_LABELS = {**dict(TopicScore.Classification.choices), "": gettext_lazy("no answers")}
+# The matrix's markers as the text description names them: shape, its word, fill colour. They follow
+# materiality.matrix.PILLAR_STYLES (not imported: matplotlib belongs to the worker, not to web processes);
+# tests/materiality/test_matrix_figure.py keeps the two in step.
+MATRIX_MARKERS = {
+    "E": ("circle", gettext_lazy("circle"), "#0072B2"),
+    "S": ("square", gettext_lazy("square"), "#D55E00"),
+    "G": ("triangle", gettext_lazy("triangle"), "#000000"),
+    "": ("diamond", gettext_lazy("diamond"), "#6C757D"),
+}
 HORIZON_LABELS = {"short": gettext_lazy("Short term"), "medium": gettext_lazy("Medium term"),
                   "long": gettext_lazy("Long term"), "": "—"}
 
@@ -73,6 +84,7 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
         s.name = s.topic.name_for(language)  # type: ignore[attr-defined]
         s.period_label = HORIZON_LABELS.get(s.influence_period, s.influence_period)  # type: ignore[attr-defined]
         s.override = classes[s.topic_id][1]  # type: ignore[attr-defined]
+        s.marker = MATRIX_MARKERS.get(s.topic.pillar, MATRIX_MARKERS[""])  # type: ignore[attr-defined]
     names = {s.topic.code: s.name for s in scores}  # type: ignore[attr-defined]
     overridden = any(s.override for s in scores)  # type: ignore[attr-defined]
     equal_weights = len(set(run.params.get("weights", {}).values())) <= 1
@@ -144,15 +156,23 @@ def run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
 @permission_required("materiality.view_results", raise_exception=True)
 def run_matrix(request: HttpRequest, slug: str, run_id: int, fmt: str) -> HttpResponse:
     run = get_object_or_404(ScoreRun, pk=run_id, assessment__slug=slug, status=ScoreRun.Status.SUCCEEDED)
-    filename = f"matrix-{slug}-run{run.pk}.{fmt}"
-    if fmt == "png" and run.matrix_png:
-        response = HttpResponse(bytes(run.matrix_png), content_type="image/png")
+    # ?lang= picks the figure (the page passes its own language); without it, the request's language.
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language() or settings.LANGUAGE_CODE
+    content = run.matrix_image(fmt, language) if fmt in ("png", "svg") else b""
+    if not content:
+        raise Http404(_("This run has no matrix in that format."))
+    filename = f"matrix-{slug}-run{run.pk}-{language}.{fmt}"
+    if fmt == "svg":
+        response = attachment(content, filename, "image/svg+xml")
+    else:
+        response = HttpResponse(content, content_type="image/png")
         if request.GET.get("download"):
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    if fmt == "svg" and run.matrix_svg:
-        return attachment(run.matrix_svg.encode(), filename, "image/svg+xml")
-    raise Http404(_("This run has no matrix in that format."))
+    if "lang" not in request.GET:
+        patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 @permission_required("materiality.view_results", raise_exception=True)

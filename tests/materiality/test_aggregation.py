@@ -159,7 +159,15 @@ def test_year_over_year_follows_lineage(answered, library_2024):
     assert not e01.is_new and e01.previous_topics == "E01" and e01.previous_combined == old_e01.combined
 
 
-def test_the_stored_matrix_is_labelled_in_english_and_chinese():
-    labels = aggregation.matrix_labels()
-    assert labels["x"] == "Financial materiality 财务重要性"
-    assert labels["major"] == "Major 重大" and labels["E"] == "Environmental 环境"
+def test_the_matrix_is_stored_once_per_language(answered):
+    assert aggregation.matrix_labels("en")["x"] == "Financial materiality"
+    assert aggregation.matrix_labels("zh-hans")["x"] == "财务重要性"
+    run = queue(answered)
+    aggregation.run_aggregation(run.pk)
+    run.refresh_from_db()
+    assert run.matrix_png[:8] == run.matrix_png_zh[:8] == b"\x89PNG\r\n\x1a\n"
+    english, chinese = run.matrix_svg, run.matrix_svg_zh
+    assert "Financial materiality" in english and "Product quality and safety" in english and "财务" not in english
+    assert "财务重要性" in chinese and "产品质量与安全" in chinese and "Financial materiality" not in chinese
+    assert run.matrix_image("png", "zh-hans") == bytes(run.matrix_png_zh)
+    assert run.matrix_image("svg", "en") == english.encode()

@@ -1,12 +1,19 @@
-"""The matrix figure: renders to PNG and SVG, and labels every topic without overlaps for 24 and 60 topics."""
+"""The matrix figure: every topic labelled without overlaps, pillars by shape, a legend naming every code, 200 dpi."""
 
 from __future__ import annotations
+
+import io
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from materiality import matrix
+
+CHINESE = {"x": "财务重要性", "y": "影响重要性", "E": "环境", "S": "社会", "G": "治理", "topics": "议题",
+           "description": "双重重要性矩阵"}
 
 
 def scores(count: int, seed: int = 1) -> pd.DataFrame:
@@ -21,6 +28,16 @@ def scores(count: int, seed: int = 1) -> pd.DataFrame:
     }, index=codes)
 
 
+def named(count: int, language: str = "en", seed: int = 1) -> pd.DataFrame:
+    frame = scores(count, seed)
+    if language == "zh":
+        names = [f"生态系统与生物多样性保护{i}" if i % 4 == 0 else f"员工关怀{i}" for i in range(count)]
+    else:
+        names = [f"Ecosystem and biodiversity protection number {i}" if i % 4 == 0 else f"Employee care {i}"
+                 for i in range(count)]
+    return frame.assign(name=names)
+
+
 @pytest.mark.parametrize("count", [24, 60])
 def test_every_topic_is_labelled_without_overlaps(count):
     fig = matrix.draw(scores(count), scale=5, major=4.0, important=3.0)
@@ -31,15 +48,15 @@ def test_every_topic_is_labelled_without_overlaps(count):
 def test_renders_png_and_svg():
     fig = matrix.draw(scores(24), scale=5, major=4.0, important=3.0)
     assert matrix.render(fig, "png").startswith(b"\x89PNG")
-    svg = matrix.render(fig, "svg")
-    assert b"<svg" in svg and b"S03" not in svg[:0]
+    assert b"<svg" in matrix.render(fig, "svg")
 
 
 def test_topics_without_both_scores_are_left_out_of_the_plot():
-    frame = scores(5)
+    frame = named(5)
     frame.loc[frame.index[0], "financial"] = np.nan
     fig = matrix.draw(frame, scale=5, major=4.0, important=3.0)
     assert len(fig.axes[0].texts) == 4
+    assert frame.index[0] in legend_words(fig)  # the legend still names it
 
 
 def test_axes_show_financial_on_x_and_impact_on_y():
@@ -84,13 +101,103 @@ def test_labels_keep_off_the_markers_in_a_dense_cluster(count, seed):
     assert matrix.labels_overlap(fig) == []
 
 
-def test_bilingual_labels_use_the_cjk_font_when_installed(monkeypatch, recwarn):
-    labels = {"x": "Financial materiality 财务重要性", "E": "Environmental 环境"}
-    fig = matrix.draw(scores(6), scale=5, major=4.0, important=3.0, labels=labels)
+def test_pillars_differ_by_marker_shape_as_well_as_colour():
+    frame = scores(6).assign(pillar=["E", "S", "G", "E", "S", "X"])  # X: a pillar the matrix does not know
+    fig = matrix.draw(frame, scale=5, major=4.0, important=3.0)
+    (points,) = fig.axes[0].collections[-1:]
+    paths = [p.vertices.tobytes() for p in points.get_paths()]
+    colours = [tuple(c) for c in points.get_facecolors()]
+    assert paths[0] == paths[3] and paths[1] == paths[4] and colours[0] == colours[3]
+    assert len({paths[0], paths[1], paths[2], paths[5]}) == 4  # circle, square, triangle, diamond
+    assert len({colours[0], colours[1], colours[2]}) == 3
+    key = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert {"Environmental", "Social", "Governance", "Major", "Important", "General", "Major threshold"} <= key
+
+
+def legend_words(fig) -> str:
+    return " ".join(t.get_text() for t in fig.axes[1].texts)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("count", [24, 60])
+def test_the_legend_names_every_code_within_the_figure(count, language):
+    frame = named(count, language)
+    fig = matrix.draw(frame, scale=5, major=4.0, important=3.0, labels=CHINESE if language == "zh" else None)
+    words = [t.get_text() for t in fig.axes[1].texts]
+    for code, name in frame["name"].items():
+        assert code in words
+        start = words.index(code) + 1  # the name follows its code, wrapped over as many lines as it needs
+        joined = ""
+        while start < len(words) and len(joined) < len(name):
+            joined = (joined + " " + words[start]).strip() if language == "en" else joined + words[start]
+            start += 1
+        assert joined == name
+    assert ("议题" if language == "zh" else "Topics") in words
+    assert matrix.legend_problems(fig) == []  # no word overlaps another or leaves the figure
+
+
+def test_legend_groups_topics_under_their_pillar_in_code_order():
+    frame = named(6).iloc[::-1]  # rank order, not code order
+    columns = matrix.legend_layout(frame, matrix.DEFAULT_LABELS, lambda text, bold=False: 0.05 * len(text),
+                                   width=8.0, fontsize=8.0).columns
+    entries = [(kind, key) for column in columns for kind, key, _lines in column]
+    assert entries == [("heading", "E"), ("topic", "E00"), ("topic", "E03"), ("heading", "S"), ("topic", "S01"),
+                       ("topic", "S04"), ("heading", "G"), ("topic", "G02"), ("topic", "G05")]
+    assert not any(column[-1][0] == "heading" for column in columns)  # a heading never ends a column
+
+
+def test_names_wrap_between_words_and_between_chinese_characters():
+    width = lambda text, bold=False: 0.1 * len(text)  # noqa: E731
+    assert matrix.wrap("Employee rights and interests protection", 2.0, width) == [
+        "Employee rights and", "interests protection"]
+    assert matrix.wrap("生态系统与生物多样性保护", 0.5, width) == ["生态系统与", "生物多样性", "保护"]
+    assert matrix.wrap("Supercalifragilistic", 1.0, width) == ["Supercalif", "ragilistic"]
+    assert matrix.wrap("", 1.0, width) == [""]
+
+
+def test_png_is_200_dpi_and_the_stated_size():
+    fig = matrix.draw(named(24), scale=5, major=4.0, important=3.0)
+    image = Image.open(io.BytesIO(matrix.render(fig, "png")))
+    width, height = fig.get_size_inches()
+    assert image.size == (round(width * 200), round(height * 200))
+    assert image.size[0] >= 1600 and image.size[1] >= 1500
+    assert tuple(round(float(d)) for d in image.info["dpi"]) == (200, 200)
+    assert image.info["Title"] == matrix.DEFAULT_LABELS["description"]
+
+
+def test_svg_carries_its_words_as_text_and_a_title():
+    fig = matrix.draw(named(24, "zh"), scale=5, major=4.0, important=3.0, labels=CHINESE)
+    svg = matrix.render(fig, "svg").decode()
+    assert re.search(r"<svg[^>]*>\s*<title>双重重要性矩阵</title>", svg)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "员工关怀1" in texts and "E00" in texts and "议题" in texts and "财务重要性" in texts
+    assert "环境" in texts and "治理" in texts
+
+
+def test_equal_scores_give_equal_files():
+    first = matrix.draw(named(24), scale=5, major=4.0, important=3.0)
+    second = matrix.draw(named(24), scale=5, major=4.0, important=3.0)
+    assert matrix.render(first, "svg") == matrix.render(second, "svg")
+    assert matrix.render(first, "png") == matrix.render(second, "png")
+
+
+def test_a_second_language_reuses_the_label_places():
+    english = matrix.draw(named(60, "en"), scale=5, major=4.0, important=3.0)
+    placed = matrix.label_positions(english)
+    chinese = matrix.draw(named(60, "zh"), scale=5, major=4.0, important=3.0, labels=CHINESE, placed=placed)
+    fresh = matrix.draw(named(60, "zh"), scale=5, major=4.0, important=3.0, labels=CHINESE)
+    assert matrix.label_positions(chinese) == placed
+    for code, (x, y) in matrix.label_positions(fresh).items():  # what placing them again would have given
+        assert placed[code] == pytest.approx((x, y), abs=1e-6)
+    assert labels_on_markers(chinese) == [] and matrix.labels_overlap(chinese) == []
+
+
+def test_labels_use_the_cjk_font_when_installed(monkeypatch, recwarn):
+    fig = matrix.draw(named(6, "zh"), scale=5, major=4.0, important=3.0, labels=CHINESE)
     ax = fig.axes[0]
-    assert ax.get_xlabel() == labels["x"]
+    assert ax.get_xlabel() == "财务重要性"
     assert ax.xaxis.label.get_fontfamily()[-1] == "DejaVu Sans"
-    assert "Environmental 环境" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "环境" in [t.get_text() for t in fig.legends[0].get_texts()]
     matrix.render(fig, "png")
     if matrix.label_fonts()[0] == matrix.CJK_FONT:  # Debian's fonts-noto-cjk: no glyph goes missing
         assert not [w for w in recwarn if "missing from font" in str(w.message)]
