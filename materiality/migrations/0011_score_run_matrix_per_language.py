@@ -25,7 +25,7 @@ def install_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('materiality', '0008_iro_register_method_esrs_1'),
+        ('materiality', '0010_audit_hash_v2_and_checks'),
     ]
 
     operations = [
