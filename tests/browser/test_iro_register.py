@@ -3,19 +3,16 @@ passes axe-core (WCAG 2.2 AA) on a desktop and at 375 px, in English and Chinese
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from materiality import iros
 from materiality.tables import read_csv
+from tests.browser.axe import violations
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REGISTER = (
     "iro,topic,kind,sign,status,human_rights,title_en,title_zh,description,value_chain,horizon,groups,effect,"
     "arises_from\n"
@@ -23,14 +20,6 @@ REGISTER = (
     "long,customers,,\n"
     "S07-R1,S07,risk,,,,Recall costs,召回成本,,downstream,short,customers,performance;cash_flows,S07-I1\n"
 )
-
-
-def violations(page: object) -> list[str]:
-    page.add_script_tag(content=AXE)  # type: ignore[attr-defined]
-    found = page.evaluate(  # type: ignore[attr-defined]
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations.map("
-        "v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))", TAGS)
-    return list(found)
 
 
 def test_the_form_shows_the_fields_of_the_chosen_kind(page, live_server, assessment, work_team_user):

@@ -4,28 +4,16 @@ picture in the page's language, no sideways scrolling at 375 px, and axe-core (W
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from materiality.models import Assessment
+from tests.browser.axe import violations
 from tests.conftest import PASSWORD
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page: object, selector: str) -> list[str]:
-    """Run axe-core on the part of the page that selector picks."""
-    page.add_script_tag(content=AXE)  # type: ignore[attr-defined]
-    return page.evaluate(  # type: ignore[attr-defined]
-        "([selector, tags]) => axe.run({include: [[selector]]}, {runOnly: {type: 'tag', values: tags}})"
-        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
-        [selector, TAGS])
 
 
 @pytest.fixture
@@ -64,6 +52,6 @@ def test_results_matrix_reads_on_a_phone_and_a_desktop(browser, live_server, dra
         details.evaluate("d => { d.open = true; }")
         # The matrix card (figure, description, downloads). The rest of the page is other work: on it axe finds the
         # navbar's log-out button and the heat map's grey figures on dark cells short of contrast.
-        assert axe_violations(page, "#matrix-card") == []
+        assert violations(page, "#matrix-card") == []
     finally:
         context.close()

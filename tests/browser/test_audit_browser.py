@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from materiality import audit, services
-from tests.browser.conftest import browser  # noqa: F401  (the session's Chromium)
+from tests.browser.axe import violations
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-AXE = Path(__file__).resolve().parent.parent / "browser" / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page: object) -> list[dict]:
-    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
-    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))", TAGS)
 
 
 @pytest.fixture
@@ -35,7 +23,7 @@ def lived_in(library_2024, work_team_user):
 
 
 @pytest.mark.parametrize("locale,heading", [("en-GB", "Audit trail"), ("zh-CN", "审计记录")])
-def test_audit_page_on_a_phone(browser, live_server, lived_in, committee_user, locale, heading):  # noqa: F811
+def test_audit_page_on_a_phone(browser, live_server, lived_in, committee_user, locale, heading):
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
                                   locale=locale)
     page = context.new_page()
@@ -61,7 +49,7 @@ def test_audit_page_on_a_phone(browser, live_server, lived_in, committee_user, l
         pytest.fail("Tab never reached the audit table's scroll region")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("r => r.scrollLeft") > 0
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=3000)  # smooth scrolling
 
     page.goto(f"{live_server.url}/audit/?action=topic.edit")
     assert violations(page) == []
