@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import Assessment, Topic, bilingual
@@ -162,7 +163,8 @@ class Response(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
     language = models.CharField(_("language"), max_length=8, default="en")
-    started_at = models.DateTimeField(auto_now_add=True)
+    # When the respondent opened the questionnaire (the page signs that time; the row comes at the first save).
+    started_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Set once at submission (surveys.quality); shown to the work team, never used to drop a response.

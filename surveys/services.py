@@ -565,8 +565,12 @@ def refuse_if_confirmed(assessment_id: int) -> None:
     check_not_frozen(Assessment(pk=assessment_id))
 
 
-def start_response(invitation: Invitation, *, browser_secret: str | None, language: str) -> Response:
-    """Return the respondent's response, creating the draft on the first visit (twice at once still makes one)."""
+def start_response(invitation: Invitation, *, browser_secret: str | None, language: str,
+                   started_at: dt.datetime | None = None) -> Response:
+    """Return the respondent's response, creating the draft at the first save (twice at once still makes one).
+
+    `started_at` is when the page was opened (a GET writes nothing), so "too fast" still counts from there.
+    """
     refuse_if_confirmed(invitation.questionnaire.assessment_id)
     mark_opened(invitation)
     key = respondent_key(invitation, browser_secret)
@@ -579,6 +583,7 @@ def start_response(invitation: Invitation, *, browser_secret: str | None, langua
                 response = Response.objects.create(
                     assessment_id=questionnaire.assessment_id, respondent_key=key, questionnaire=questionnaire,
                     group_id=invitation.group_id, invitation=invitation, language=language,
+                    **({"started_at": started_at} if started_at else {}),
                 )
         except IntegrityError:  # the other tab created it between our look-up and our insert
             response = mine.get()

@@ -29,4 +29,5 @@ urlpatterns = [
     path("r/<str:token>/questions/", respond.respond_form, name="respond_form"),
     path("r/<str:token>/draft/", respond.respond_draft, name="respond_draft"),
     path("r/<str:token>/thanks/", respond.respond_thanks, name="respond_thanks"),
+    path("r/<str:token>/session/", respond.respond_session, name="respond_session"),
 ]

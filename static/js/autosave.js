@@ -3,12 +3,17 @@
  * Each change marks its topic; after a short pause the changed topics (all of their items, so a partial save
  * never blanks anything) are posted to the draft URL. A failed save is retried; leaving the page sends what is
  * pending with sendBeacon. Without JavaScript the form's own "Save and continue later" button does the same.
+ * A refused CSRF token (cookies cleared, or a log-in in another tab rotated it) or a lost open-link cookie is
+ * mended quietly: fetch a fresh session, put its token into the form (so the final submit passes too), and
+ * send every answered topic again.
  */
 (function () {
   "use strict";
   var form = document.getElementById("answers");
   if (!form || !form.dataset.draftUrl) return;
   var url = form.dataset.draftUrl;
+  var sessionUrl = form.dataset.sessionUrl;
+  var renewed = false;
   var pending = new Set();
   var timer = null;
   var inFlight = false;
@@ -51,6 +56,7 @@
   function payload(ids) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    data.append("opened", form.querySelector("[name=opened]").value);
     ids.forEach(function (id) {
       data.append("topics", id);
       var card = document.getElementById("topic-" + id);
@@ -78,8 +84,23 @@
       .then(function (response) {
         inFlight = false;
         if (response.ok) {
+          renewed = false;
           var now = new Date();
           setStatus(form.dataset.msgSaved + " " + now.toTimeString().slice(0, 5));
+        } else if ((response.status === 403 || response.status === 400) && !renewed) {
+          ids.forEach(function (id) { pending.add(id); });
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            if (body.error !== "csrf" && body.error !== "no-session") {
+              closed = true;
+              setStatus(form.dataset.msgClosed);
+              return;
+            }
+            return renew().catch(function () {
+              renewed = false;
+              setStatus(form.dataset.msgFailed);
+              schedule(RETRY);
+            });
+          });
         } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           // Submitted elsewhere, closed, or refused: retrying cannot help.
           closed = true;
@@ -95,6 +116,25 @@
         ids.forEach(function (id) { pending.add(id); });
         setStatus(form.dataset.msgFailed);
         schedule(RETRY);
+      });
+  }
+
+  function renew() {
+    // One fresh session per failure: a second refusal in a row is a real one.
+    renewed = true;
+    return fetch(sessionUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (body) {
+        form.querySelectorAll("[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = body.csrf; });
+        cards.forEach(function (card) {
+          if (card.querySelector("input[type=radio]:checked") || (card.querySelector("textarea") || {}).value) {
+            pending.add(card.dataset.topic);
+          }
+        });
+        schedule(1);
       });
   }
 

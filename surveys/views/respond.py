@@ -5,28 +5,36 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from materiality.models import AssessmentFrozen, Topic
 from surveys import services
 from surveys.forms import AnswerField, AnswerForm
 from surveys.items import COMMENT_LABEL, HORIZON_LABEL
 from surveys.models import Invitation, Questionnaire, Response
-from surveys.services import AlreadySubmitted, Incomplete, LinkClosed
+from surveys.services import AlreadySubmitted, Answer, Incomplete, LinkClosed
 
 COOKIE_PREFIX = "dma_r"
 CLOSED_STATUS = {LinkClosed.UNKNOWN: 404, LinkClosed.CLOSED: 410, LinkClosed.NOT_OPEN: 403, LinkClosed.SUBMITTED: 200,
                  LinkClosed.CONFIRMED: 410}
 PILLARS = ["E", "S", "G"]
+# An open link's browser cookie outlives the close date by this much, and every visit moves it to the current
+# close date: a deadline extended after the first visit (even after the old date) still finds the draft.
+OPEN_LINK_COOKIE_GRACE = dt.timedelta(days=90)
+OPENED_SALT = "surveys.respond.opened"
 
 
 def link_closed(request: HttpRequest, exc: LinkClosed) -> HttpResponse:
@@ -49,13 +57,36 @@ def use_contact_language(request: HttpRequest, invitation: Invitation) -> str | 
 
 
 def remember(page: HttpResponse, invitation: Invitation, *, secret: str | None, language: str | None) -> HttpResponse:
-    questionnaire = invitation.questionnaire
-    if secret:
-        page.set_cookie(browser_cookie(invitation), secret, expires=questionnaire.closes_at, httponly=True,
+    """Set (or refresh, to the questionnaire's current close date) the open link's cookie and the language."""
+    if secret and invitation.is_open_link:
+        page.set_cookie(browser_cookie(invitation), secret,
+                        expires=invitation.questionnaire.closes_at + OPEN_LINK_COOKIE_GRACE, httponly=True,
                         samesite="Lax", secure=not settings.DEBUG)
     if language:
         page.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return page
+
+
+def opened_stamp() -> str:
+    """The signed time the questionnaire page was shown; the first save dates the response from it."""
+    return signing.dumps(int(time.time()), salt=OPENED_SALT)
+
+
+def opened_at(request: HttpRequest, invitation: Invitation) -> dt.datetime | None:
+    """When the posting page was opened, from its signed stamp; else a personal link's first opening; else None."""
+    try:
+        seconds = int(signing.loads(request.POST.get("opened", ""), salt=OPENED_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return invitation.opened_at
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if seconds <= time.time() else invitation.opened_at
+
+
+def browser_secret(request: HttpRequest, invitation: Invitation) -> str | None:
+    """The open link's secret from this browser's cookie, or a new one (set by remember) when it has none."""
+    secret = request.COOKIES.get(browser_cookie(invitation))
+    if invitation.is_open_link and not secret:
+        return secrets.token_urlsafe(32)
+    return secret
 
 
 CARD_TEMPLATE = "surveys/_topic_card.html"
@@ -128,32 +159,37 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         "minutes": questionnaire.estimated_minutes(len(topics)), "total": len(topics),
         "answered": len(services.answered_topic_ids(response)) if response else 0, "has_draft": response is not None,
     })
-    return remember(page, invitation, secret=None, language=language)
+    return remember(page, invitation, secret=request.COOKIES.get(browser_cookie(invitation)), language=language)
 
 
 @login_not_required
 @never_cache
 def respond_form(request: HttpRequest, token: str) -> HttpResponse:
-    """The questionnaire: GET shows the saved answers; POST saves them, switches language, or submits."""
+    """The questionnaire: GET shows the saved answers and writes nothing; POST saves, switches language, or submits."""
     try:
         invitation = services.find_invitation(token)
         language = use_contact_language(request, invitation)
-        secret = request.COOKIES.get(browser_cookie(invitation))
-        new_secret = secrets.token_urlsafe(32) if invitation.is_open_link and not secret else None
-        response = services.start_response(invitation, browser_secret=secret or new_secret,
-                                           language=translation.get_language())
+        secret = browser_secret(request, invitation)
+        if request.method == "POST":
+            response = services.start_response(invitation, browser_secret=secret, language=translation.get_language(),
+                                               started_at=opened_at(request, invitation))
+        else:
+            services.mark_opened(invitation)
+            response = services.find_response(invitation, secret)  # None until the first save: a crawler adds no row
+            if response and response.status == Response.Status.SUBMITTED:
+                raise LinkClosed(LinkClosed.SUBMITTED, invitation.questionnaire)
     except LinkClosed as exc:
         return link_closed(request, exc)
     except AssessmentFrozen:
         return link_closed(request, LinkClosed(LinkClosed.CONFIRMED, invitation.questionnaire))
-    response.invitation = invitation
-    questionnaire = response.questionnaire = invitation.questionnaire
+    questionnaire = invitation.questionnaire
+    if response is not None:
+        response.invitation, response.questionnaire = invitation, questionnaire
     topics = services.questionnaire_topics(questionnaire)
-    scale = questionnaire.assessment.scale
     errors: list[str] = []
     missing: list[Topic] = []
     if request.method == "POST":
-        form = AnswerForm(questionnaire, topics, scale, data=request.POST)
+        form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, data=request.POST)
         if form.is_valid():
             switch = request.POST.get("switch_language")
             if switch in dict(settings.LANGUAGES):
@@ -162,7 +198,8 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 if request.POST.get("action") == "submit":
                     services.submit_answers(response, form.answers(), topics, language=translation.get_language())
-                    return redirect("surveys:respond_thanks", token=token)
+                    return remember(redirect("surveys:respond_thanks", token=token), invitation, secret=secret,
+                                    language=language)
                 services.save_answers(response, form.answers(), language=translation.get_language())
             except AlreadySubmitted:
                 return link_closed(request, LinkClosed(LinkClosed.SUBMITTED, questionnaire))
@@ -175,21 +212,79 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 target = reverse("surveys:respond_form", kwargs={"token": token})
                 target += "#top" if switch else "?saved=1"
-                return remember(redirect(target), invitation, secret=new_secret, language=language)
+                return remember(redirect(target), invitation, secret=secret, language=language)
         errors = form.errors
+    ratings = {r.topic_id: r for r in response.ratings.all()} if response is not None else {}
+    answered = services.answered_topic_ids(response, ratings.values()) if response is not None else set()
+    page = questionnaire_page(request, token, questionnaire, topics, ratings, answered, errors=errors, missing=missing,
+                              status=400 if errors or missing else 200)
+    return remember(page, invitation, secret=secret, language=language)
+
+
+def questionnaire_page(request: HttpRequest, token: str, questionnaire: Questionnaire, topics: list[Topic],
+                       ratings: dict[int, object], answered: set[int], *, errors: list[str] = (),
+                       missing: list[Topic] = (), notice: str = "", status: int = 200) -> HttpResponse:
+    """Render the questionnaire with the given answers (stored ratings, or posted answers kept after a refusal)."""
     current = translation.get_language()
-    ratings = {r.topic_id: r for r in response.ratings.all()}
-    form = AnswerForm(questionnaire, topics, scale, ratings=ratings)
-    answered = services.answered_topic_ids(response, ratings.values())
+    form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, ratings=ratings)
     context = page_context(questionnaire, form, current, answered)
     context.update({
         "token": token, "errors": errors, "missing": [(t.pk, t.code, t.name_for(current)) for t in missing],
         "answered": len(answered), "answered_ids": answered, "saved": request.GET.get("saved") == "1",
         "draft_url": reverse("surveys:respond_draft", kwargs={"token": token}),
+        "session_url": reverse("surveys:respond_session", kwargs={"token": token}),
+        "opened": request.POST.get("opened") or opened_stamp(), "notice": notice,
     })
-    status = 400 if errors or missing else 200
-    page = render(request, "surveys/respond_form.html", context, status=status)
-    return remember(page, invitation, secret=new_secret, language=language)
+    return render(request, "surveys/respond_form.html", context, status=status)
+
+
+def after_csrf_failure(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire again after a refused CSRF check (cookie gone or rotated), with every typed answer.
+
+    Nothing posted is trusted or saved: the page only shows the answers back, with a fresh token, so pressing
+    the button again goes through. The page's own language (posted with the form) is kept even without a cookie.
+    """
+    language = request.POST.get("switch_language") or request.POST.get("page_language")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    else:
+        language = None
+    try:
+        invitation = services.find_invitation(token)
+    except LinkClosed as exc:
+        return link_closed(request, exc)
+    questionnaire = invitation.questionnaire
+    topics = services.questionnaire_topics(questionnaire)
+    form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, data=request.POST)
+    form.is_valid()  # keep what parses; a tampered value is simply not shown back
+    posted: dict[int, Answer] = {t.pk: a for t, a in form.answers().items()}
+    required = questionnaire.required_items()
+    answered = {pk for pk, a in posted.items() if services.is_complete(a, required)}
+    page = questionnaire_page(
+        request, token, questionnaire, topics, posted, answered, status=403,
+        notice=_("Your answers are still here, but the page had to be refreshed for security. Please check them "
+                 "and press the button again."))
+    return remember(page, invitation, secret=browser_secret(request, invitation), language=language)
+
+
+def closed_json(exc: LinkClosed) -> JsonResponse:
+    """Why a link cannot be used, for the page's script; a submitted response is a conflict."""
+    status = 409 if exc.reason == LinkClosed.SUBMITTED else CLOSED_STATUS[exc.reason]
+    return JsonResponse({"error": exc.reason}, status=status)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def respond_session(request: HttpRequest, token: str) -> JsonResponse:
+    """A fresh CSRF token (and, for an open link, this browser's cookie) for autosave to retry with."""
+    try:
+        invitation = services.find_invitation(token)
+    except LinkClosed as exc:
+        return closed_json(exc)
+    page = JsonResponse({"csrf": get_token(request)})
+    return remember(page, invitation, secret=browser_secret(request, invitation), language=None)
 
 
 @login_not_required
@@ -204,11 +299,12 @@ def respond_draft(request: HttpRequest, token: str) -> JsonResponse:
         response = services.find_response(invitation, secret)
         if response is None:
             response = services.start_response(invitation, browser_secret=secret,
-                                               language=translation.get_language())
+                                               language=translation.get_language(),
+                                               started_at=opened_at(request, invitation))
         if response.status == Response.Status.SUBMITTED:
             raise LinkClosed(LinkClosed.SUBMITTED, invitation.questionnaire)
     except LinkClosed as exc:
-        return JsonResponse({"error": exc.reason}, status=CLOSED_STATUS[exc.reason] if exc.reason != "submitted" else 409)
+        return closed_json(exc)
     except AssessmentFrozen:
         return JsonResponse({"error": LinkClosed.CONFIRMED}, status=CLOSED_STATUS[LinkClosed.CONFIRMED])
     response.questionnaire = invitation.questionnaire

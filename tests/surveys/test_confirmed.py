@@ -25,7 +25,8 @@ def confirm(assessment: Assessment) -> None:
 
 def test_respondent_pages_say_the_assessment_is_confirmed(client, sent, cycle):
     token = sent["customers.1@example.org"]
-    topics, names = form_fields(client, token)  # a draft exists
+    topics, names = form_fields(client, token)
+    client.post(reverse("surveys:respond_draft", kwargs={"token": token}), {})  # a draft exists
     confirm(cycle)
     landing = client.get(reverse("surveys:respond", kwargs={"token": token}))
     form = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
@@ -41,6 +42,7 @@ def test_respondent_pages_say_the_assessment_is_confirmed(client, sent, cycle):
 def test_response_services_refuse_a_confirmed_assessment_even_after_the_page_loaded(client, sent, cycle):
     token = sent["customers.1@example.org"]
     topics, _ = form_fields(client, token)
+    client.post(reverse("surveys:respond_draft", kwargs={"token": token}), {})  # a draft exists
     invitation = services.find_invitation(token)  # loaded before the committee confirms
     response = Response.objects.get()
     confirm(cycle)
