@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from materiality.models import Assessment, IssueLibrary, Topic
@@ -76,6 +77,23 @@ def group_choices(queryset: object, **kwargs: object) -> forms.ModelMultipleChoi
     return field
 
 
+def derive_slug(name: str, taken: set[str], fallback: str = "assessment") -> str:
+    """A slug for the web address made from the name, so nobody has to invent one; a Chinese-only name (which
+    slugify empties) falls back to `fallback`, and a taken slug gets the first free "-2", "-3"... suffix."""
+    base = slugify(name)[:40].strip("-") or fallback
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def advanced(field: str) -> list[object]:
+    """A field most users never need, folded under a native <details> "Advanced" (no script needed) that is open
+    when the field has an error."""
+    opening = '<details class="mb-3"{%% if form.%s.errors %%} open{%% endif %%}><summary class="mb-2">%s</summary>'
+    return [HTML(opening % (field, _("Advanced"))), field, HTML("</details>")]
+
+
 class AssessmentForm(forms.ModelForm):
     """The cycle's settings plus, per stakeholder group, whether it takes part and its weight."""
 
@@ -109,6 +127,10 @@ class AssessmentForm(forms.ModelForm):
             del self.fields["default_questionnaires"]
             self.fields["slug"].disabled = True
             self.fields["library"].disabled = True
+        else:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("The assessment's part of the web address. Left empty, it is "
+                                              "made from the name.")
         weights = {g.group_id: g.weight for g in self.instance.group_weights.all()} if editing else {}
         language = translation.get_language()
         self.groups = list(StakeholderGroup.objects.all())
@@ -126,11 +148,13 @@ class AssessmentForm(forms.ModelForm):
                                     Column(f"weight_{group.code}", css_class="col-5"), css_class="g-2"))
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset(_("Cycle"), "name", "slug", "library", "previous", "opens_at", "closes_at"),
+            Fieldset(_("Cycle"), "name", *(["slug"] if editing else []), "library", "previous", "opens_at",
+                     "closes_at"),
             Fieldset(_("Scale and thresholds"), "scale", "major_threshold", "important_threshold"),
             Fieldset(_("Scoring method"), "method", "severity_rule"),
             Fieldset(_("Respondent groups and weights"), *group_fields),
             *(["default_questionnaires"] if not editing else []),
+            *(advanced("slug") if not editing else []),
         )
         self.helper.add_input(Submit("submit", _("Save changes") if editing else _("Create assessment"),
                                      css_class="btn-success"))
@@ -138,6 +162,13 @@ class AssessmentForm(forms.ModelForm):
     def weights(self) -> dict[StakeholderGroup, float]:
         """Return the chosen groups with their weights."""
         return {g: self.cleaned_data[f"weight_{g.code}"] for g in self.groups if self.cleaned_data.get(f"group_{g.code}")}
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug")
+        if slug or self.instance.pk is not None:
+            return slug
+        name = self.cleaned_data.get("name") or ""
+        return derive_slug(name, set(Assessment.objects.values_list("slug", flat=True)))
 
     def clean_method(self) -> str:
         return self.cleaned_data["method"] or self.instance.method or Assessment.Method.DMA_1
@@ -213,7 +244,8 @@ class GroupChoiceForm(forms.Form):
 
 
 class OpenLinkForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=StakeholderGroup.objects.none(), label=_("Group"))
+    group = forms.ModelChoiceField(queryset=StakeholderGroup.objects.none(), label=_("Group"),
+                                   widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args: object, assessment: Assessment, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

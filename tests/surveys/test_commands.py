@@ -85,5 +85,5 @@ def test_open_link_prints_a_url_and_keeps_one_link_per_group(cycle, client):
     assert Invitation.objects.filter(is_open_link=True).count() == 1
     for url in (first, second):
         assert client.get(url.split("8000", 1)[1]).status_code == 200
-    with pytest.raises(CommandError, match="No stakeholder group"):
+    with pytest.raises(CommandError, match="No group 'martians'"):
         run("open_link", cycle.slug, "--group", "martians")

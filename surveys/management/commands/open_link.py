@@ -22,9 +22,12 @@ class Command(BaseCommand):
         assessment = Assessment.objects.filter(slug=options["slug"]).first()
         if assessment is None:
             raise CommandError(f"No assessment {options['slug']!r}.")
-        group = StakeholderGroup.objects.filter(code=options["group"]).first()
+        asked = StakeholderGroup.objects.filter(questionnaires__assessment=assessment).distinct().order_by("code")
+        group = asked.filter(code=options["group"]).first()
         if group is None:
-            raise CommandError(f"No stakeholder group {options['group']!r}.")
+            valid = ", ".join(g.code for g in asked) or "none yet: add a questionnaire first"
+            raise CommandError(f"No group {options['group']!r} answers a questionnaire of {assessment.slug}. "
+                               f"Valid codes: {valid}.")
         try:
             questionnaire = services.questionnaire_for_group(assessment, group)
             token = services.open_link(questionnaire, group)
