@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from materiality import audit, scoring
+from materiality import audit, runs, scoring
 from materiality.models import Assessment, GroupScore, ScoreRun, Topic, TopicScore
 from materiality.scoring import ScoringParams
 from stakeholders.models import StakeholderGroup
@@ -94,11 +94,9 @@ def long_stats(raw: pd.DataFrame, groups: dict[int, str], topics: dict[int, str]
     return stats.dropna(subset=["group", "topic"]), horizons
 
 
-def set_stage(run_id: int, stage: str, progress: int) -> None:
-    """Record where the job is (a plain UPDATE the progress bar polls; also the heartbeat)."""
-    ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
-        stage=stage, progress=progress, heartbeat_at=timezone.now()
-    )
+def set_stage(lease: runs.Lease, stage: str, progress: int) -> None:
+    """Record where the job is (a plain UPDATE the progress bar polls; also a heartbeat), while the lease holds."""
+    runs.beat(lease, stage=stage, progress=progress)
 
 
 def previous_scores(assessment: Assessment) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -179,25 +177,28 @@ def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringPara
 
 
 def run_aggregation(run_id: int, *, draw: bool = True) -> None:
-    """Claim a queued run and compute it; on any error mark it failed with the reason and re-raise."""
-    now = timezone.now()
-    claimed = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.QUEUED).update(
-        status=ScoreRun.Status.RUNNING, started_at=now, heartbeat_at=now, stage="reading", progress=5
-    )
-    if not claimed:
-        return  # gone, or another worker has it (acks_late redelivery), or already finished
+    """Claim the run (queued, or running under a dead lease) and compute it with a heartbeat beating.
+
+    On any error the run is failed with the reason (if this claim still holds it) and the error re-raised.
+    Raises runs.RunBusy when a live worker holds the run.
+    """
+    lease = runs.claim(run_id)
+    if lease is None:
+        return  # gone or finished
     try:
-        compute(run_id, draw=draw)
+        with runs.heartbeat(lease):
+            compute(lease, draw=draw)
     except Exception as exc:
-        ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
-            status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
-        )
-        audit.record(None, "run.fail", object_type="ScoreRun", after={"run": run_id, "error": f"{exc}"[:500]})
+        if lease.rows().update(status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+                               finished_at=timezone.now()):
+            audit.record(None, "run.fail", object_type="ScoreRun", after={"run": run_id, "error": f"{exc}"[:500]})
         log.exception("score run %s failed", run_id)
         raise
 
 
-def compute(run_id: int, *, draw: bool = True) -> None:
+def compute(lease: runs.Lease, *, draw: bool = True) -> None:
+    """Score the leased run and store its results; the final write succeeds only while the lease holds."""
+    run_id = lease.run_id
     run = ScoreRun.objects.select_related("assessment").get(pk=run_id)
     assessment = run.assessment
     params = ScoringParams.from_json(run.params)
@@ -210,13 +211,13 @@ def compute(run_id: int, *, draw: bool = True) -> None:
     stats, horizons = long_stats(raw, group_codes, all_topic_codes)
     stats = stats[stats["topic"].isin([t.code for t in topics])]
     respondents = Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).count()
-    set_stage(run_id, "scoring", 35)
+    set_stage(lease, "scoring", 35)
 
     codes = [t.code for t in topics]
     scores = scoring.score(stats, params, codes)
     scores["influence_period"] = scoring.influence_period(horizons).reindex(scores.index).fillna("")
     per_group = scoring.group_means(stats)
-    set_stage(run_id, "sensitivity", 55)
+    set_stage(lease, "sensitivity", 55)
     changes = scoring.sensitivity(stats, params, scores)
     previous, lineage = previous_scores(assessment)
     moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
@@ -224,9 +225,9 @@ def compute(run_id: int, *, draw: bool = True) -> None:
 
     images: dict[str, tuple[bytes | None, str]] = {language: (None, "") for language in MATRIX_LANGUAGES}
     if draw:
-        set_stage(run_id, "matrix", 70)
+        set_stage(lease, "matrix", 70)
         images.update(matrix_images(scores, topics, params))
-    set_stage(run_id, "saving", 90)
+    set_stage(lease, "saving", 90)
 
     by_code = {t.code: t for t in topic_by_id.values()}
     horizon_counts = horizons.reindex(columns=list(scoring.HORIZONS), fill_value=0)
@@ -273,7 +274,7 @@ def compute(run_id: int, *, draw: bool = True) -> None:
     with transaction.atomic():
         TopicScore.objects.bulk_create(topic_rows)
         GroupScore.objects.bulk_create(group_rows, batch_size=2000)
-        done = ScoreRun.objects.filter(pk=run_id, status=ScoreRun.Status.RUNNING).update(
+        done = lease.rows().update(
             status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
             heartbeat_at=timezone.now(), input_checksum=checksum, respondents=respondents,
             sensitivity={k: [list(c) for c in v] for k, v in changes.items()},
@@ -281,7 +282,7 @@ def compute(run_id: int, *, draw: bool = True) -> None:
             matrix_png_zh=images["zh-hans"][0], matrix_svg_zh=images["zh-hans"][1],
         )
         if not done:
-            raise RuntimeError("the run was no longer running when its results were ready (marked failed meanwhile?)")
+            raise RuntimeError("the run was no longer this worker's when its results were ready (failed or taken over)")
         audit.record(None, "run.succeed", run, assessment=assessment, after={
             "checksum": checksum, "respondents": respondents,
             "classes": {c: int((scores["classification"] == c).sum()) for c in ("major", "important", "general")}})

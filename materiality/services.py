@@ -352,11 +352,11 @@ def library_changes(library: IssueLibrary) -> list[ChangeRow]:
 
 # --- scoring runs (issue 4) -------------------------------------------------------------------------
 
-from materiality import aggregation, tasks  # noqa: E402
+from materiality import aggregation, enqueue, runs, tasks  # noqa: E402
 from materiality.models import Assessment, ScoreRun  # noqa: E402
 
-STALE_AFTER_SECONDS = 300
 latest_succeeded_run = aggregation.latest_succeeded_run
+is_stale = runs.is_stale
 
 
 class NothingToScore(Exception):
@@ -366,32 +366,39 @@ class NothingToScore(Exception):
 def start_aggregation(assessment: Assessment, *, started_by: object | None = None) -> ScoreRun:
     """Queue a scoring run with a snapshot of the assessment's parameters; the job starts after the commit.
 
-    An unfinished run that still shows signs of life is returned instead of queuing a second one.
+    One atomic step (materiality.runs.start): a live unfinished run is returned instead of queuing a second one.
+    Raises enqueue.BrokerUnavailable, with the new run failed, when the message cannot be published.
     """
     from surveys.models import Response  # surveys imports materiality: not at module level
 
     check_not_frozen(assessment)
     if not Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).exists():
         raise NothingToScore(_("There are no submitted answers to score yet."))
-    active = current_run(assessment)
-    if active is not None:
-        if not is_stale(active):
-            return active
-        ScoreRun.objects.filter(pk=active.pk, status=active.status).update(
-            status=ScoreRun.Status.FAILED, finished_at=timezone.now(),
-            error=_("No sign of life for %(minutes)d minutes: the worker was probably stopped.")
-            % {"minutes": STALE_AFTER_SECONDS // 60},
-        )
-    with transaction.atomic():
+    actor = started_by if getattr(started_by, "is_authenticated", False) else None
+
+    def create() -> ScoreRun:
         run = ScoreRun.objects.create(
             assessment=assessment, method=aggregation.scoring.METHOD,
-            params=aggregation.scoring_params(assessment).to_json(),
-            started_by=started_by if getattr(started_by, "is_authenticated", False) else None,  # type: ignore[misc]
-        )
+            params=aggregation.scoring_params(assessment).to_json(), started_by=actor)
         audit.record(started_by, "run.start", run, assessment=assessment,  # type: ignore[arg-type]
                      after={"method": run.method, "params": run.params})
-        tasks.run_aggregation_task.delay_on_commit(run.pk)
+        return run
+
+    with transaction.atomic():
+        run, created = runs.start(assessment, create)
+        if created:
+            check = enqueue.on_commit(lambda: tasks.run_aggregation_task.delay(run.pk),
+                                      lambda: unqueue(run))
+    if created:
+        check()
     return run
+
+
+def unqueue(run: ScoreRun) -> None:
+    """Fail a run whose message never reached the broker, so no queued run waits for nothing."""
+    if ScoreRun.objects.filter(pk=run.pk, status=ScoreRun.Status.QUEUED).update(
+            status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=runs.default_language(enqueue.UNAVAILABLE)):
+        audit.record(None, "run.fail", run, assessment=run.assessment, after={"error": "broker unavailable"})
 
 
 def current_run(assessment: Assessment) -> ScoreRun | None:
@@ -412,14 +419,6 @@ def run_outdated(run: ScoreRun) -> dict[str, bool]:
         "answers_removed": submitted.count() < run.respondents,
         "settings_changed": aggregation.scoring_params(run.assessment).to_json() != run.params,
     }
-
-
-def is_stale(run: ScoreRun) -> bool:
-    """Tell whether an unfinished run has shown no sign of life for a while (its worker was probably killed)."""
-    if run.is_finished:
-        return False
-    last = run.heartbeat_at or run.created_at
-    return (timezone.now() - last).total_seconds() > STALE_AFTER_SECONDS
 
 
 # --- committee review, confirmation and the step-3 register (issue 5) --------------------------------------------

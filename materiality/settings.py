@@ -179,11 +179,27 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker killed mid-task must not lose the message: ack after the task, requeue when its process is lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands an unacknowledged message to another worker after visibility_timeout: it must outlast the longest
+# task, or a run still working would be started twice. Set for the broker and the result backend alike.
+CELERY_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 10 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, "socket_connect_timeout": 5}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Publishing to a stopped broker fails within a second or two, so the page can say so instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Score runs: a heartbeat every few seconds; takeover of a silent run; the watchdog fails it after 2 minutes.
+SCORE_RUN_HEARTBEAT_SECONDS = env.float("SCORE_RUN_HEARTBEAT_SECONDS", default=5)
+SCORE_RUN_TAKEOVER_AFTER_SECONDS = env.int("SCORE_RUN_TAKEOVER_AFTER_SECONDS", default=30)
+SCORE_RUN_FAIL_AFTER_SECONDS = env.int("SCORE_RUN_FAIL_AFTER_SECONDS", default=100)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders to invited people who have not answered, at most every SURVEY_REMINDER_INTERVAL_DAYS each.
     "survey-reminders": {"task": "surveys.tasks.send_due_reminders_task", "schedule": 6 * 60 * 60},
+    # Fails score runs whose worker died unseen, within 2 minutes of their last heartbeat (100 s + this period).
+    "score-run-watchdog": {"task": "materiality.tasks.fail_stale_runs_task", "schedule": 15},
 }
 SURVEY_REMINDER_INTERVAL_DAYS = env.int("SURVEY_REMINDER_INTERVAL_DAYS", default=7)
 SURVEY_MAX_REMINDERS = env.int("SURVEY_MAX_REMINDERS", default=3)
@@ -209,7 +225,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (materiality.middleware).
-STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=120)
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=100)
 SESSION_COOKIE_HTTPONLY = True
 
 # Production hardening follows from DEBUG=False, so `check --deploy` stays quiet there.

@@ -12,7 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import aggregation, crosswalk, exports, services
+from materiality import aggregation, crosswalk, enqueue, exports, runs, services
 from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
 
@@ -54,7 +54,7 @@ def run_state(run: ScoreRun | None) -> dict[str, object] | None:
         "id": run.pk, "status": run.status, "status_label": str(run.get_status_display()), "stage": run.stage,
         "stage_label": run.stage_label,
         "label": _("Run %(id)s: %(status)s") % {"id": run.pk, "status": run.get_status_display()},
-        "progress": run.progress, "error": run.error, "is_stale": services.is_stale(run),
+        "progress": run.progress, "error": runs.error_text(run), "is_stale": services.is_stale(run),
         "is_finished": run.is_finished,
     }
 
@@ -113,6 +113,8 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     run = services.latest_succeeded_run(assessment)
     active = services.current_run(assessment)
     last_failed = assessment.score_runs.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
+    if last_failed is not None:
+        last_failed.error = runs.error_text(last_failed)  # shown only, never saved
     language = get_language()
     context: dict[str, object] = {
         "assessment": assessment, "run": run, "active": active, "active_state": run_state(active),
@@ -132,7 +134,7 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, slug=slug)
     try:
         run = services.start_aggregation(assessment, started_by=request.user)
-    except (services.NothingToScore, AssessmentFrozen) as exc:
+    except (services.NothingToScore, AssessmentFrozen, enqueue.BrokerUnavailable) as exc:
         messages.error(request, str(exc))
     except Exception as exc:  # in-process runs (no worker configured) raise the job's error here
         messages.error(request, _("The score run failed: %(error)s") % {"error": exc})

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from materiality import matrix, services  # noqa: F401  (matrix: see below)
+from materiality import enqueue, matrix, runs, services  # noqa: F401  (matrix: see below)
 from materiality.models import Assessment, AssessmentFrozen, ScoreRun
 
 # matrix is loaded with the command: without a worker the run draws in this process, and a worker loads it when
@@ -26,20 +26,12 @@ class Command(BaseCommand):
             raise CommandError(f"No assessment with slug {slug!r}.")
         try:
             run = services.start_aggregation(assessment)
-        except (services.NothingToScore, AssessmentFrozen) as exc:
+        except (services.NothingToScore, AssessmentFrozen, enqueue.BrokerUnavailable) as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:  # in-process (eager) runs raise the job's own error here
             failed = assessment.score_runs.filter(status=ScoreRun.Status.FAILED).order_by("-pk").first()
             raise CommandError(f"The score run failed: {failed.error if failed else exc}") from None
-        deadline = time.monotonic() + timeout
-        while True:
-            run.refresh_from_db()
-            if run.is_finished:
-                break
-            if time.monotonic() > deadline:
-                raise CommandError(f"Run {run.pk} is still {run.status} ({run.stage}, {run.progress}%) after "
-                                   f"{timeout:g} s; is a worker running?")
-            time.sleep(0.2)
+        run = self.wait(run, timeout)
         if run.status == ScoreRun.Status.FAILED:
             raise CommandError(f"Run {run.pk} failed: {run.error}")
         counts = services.class_counts(run.topic_scores.all())
@@ -49,3 +41,18 @@ class Command(BaseCommand):
             f"major {counts['major']}, important {counts['important']}, general {counts['general']}{unanswered} "
             f"(checksum {run.input_checksum[:12]})."
         )
+
+    def wait(self, run: ScoreRun, timeout: float) -> ScoreRun:
+        """Poll until the run finishes; a run whose worker died is failed here too (the watchdog may not run)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run.refresh_from_db()
+            if run.is_finished or (run.status == ScoreRun.Status.RUNNING and runs.fail_if_stale(run)):
+                return run
+            if time.monotonic() > deadline:
+                if run.status == ScoreRun.Status.QUEUED:
+                    raise CommandError(f"Run {run.pk} is still queued after {timeout:g} s: no worker has taken "
+                                       "it; is a worker running?")
+                raise CommandError(f"Run {run.pk} is still running ({run.stage}, {run.progress}%) after "
+                                   f"{timeout:g} s; its worker is alive. Wait longer with --timeout.")
+            time.sleep(0.2)
