@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "materiality.settings")
 
@@ -18,3 +18,13 @@ app.autodiscover_tasks()
 def load_matrix(**_kwargs: object) -> None:
     """Load matplotlib and adjustText when a worker starts (its forked processes inherit them), not in a run."""
     import materiality.matrix  # noqa: F401
+
+
+@worker_ready.connect
+def resume_runs(**_kwargs: object) -> None:
+    """Send a takeover message for each running run: a worker whose parent was killed left its message unacked
+    in Redis until the visibility timeout, so a starting worker retries the run (taken over once it is silent)."""
+    from materiality import runs, tasks
+
+    for run_id in runs.running_ids():
+        tasks.run_aggregation_task.delay(run_id)

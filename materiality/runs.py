@@ -149,6 +149,10 @@ def fail_stale_runs() -> list[int]:
     return ids
 
 
+def running_ids() -> list[int]:
+    return list(ScoreRun.objects.filter(status=ScoreRun.Status.RUNNING).values_list("pk", flat=True))
+
+
 def error_text(run: ScoreRun) -> str:
     """A failed run's reason in the page's language when it is one of ours (stored in the default language)."""
     from materiality.enqueue import UNAVAILABLE
