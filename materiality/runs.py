@@ -125,14 +125,14 @@ def fail_if_stale(run: ScoreRun) -> bool:
     return run.status == ScoreRun.Status.FAILED
 
 
-def default_language(text: object) -> str:
+def default_language(text: object, **values: object) -> str:
     """A reason as stored: in the site's default language, translated again for each page (error_text)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(text)
+        return str(text) % values if values else str(text)
 
 
 def worker_lost_text() -> str:
-    return default_language(WORKER_LOST % {"seconds": FAIL_AFTER_SECONDS})
+    return default_language(WORKER_LOST, seconds=FAIL_AFTER_SECONDS)
 
 
 def fail_stale_runs() -> list[int]:
@@ -157,8 +157,8 @@ def error_text(run: ScoreRun) -> str:
     """A failed run's reason in the page's language when it is one of ours (stored in the default language)."""
     from materiality.enqueue import UNAVAILABLE
 
-    with translation.override(settings.LANGUAGE_CODE):
-        stored = {str(UNAVAILABLE): UNAVAILABLE}
     if run.error == worker_lost_text():
-        return str(WORKER_LOST % {"seconds": FAIL_AFTER_SECONDS})
-    return str(stored.get(run.error, run.error))
+        return str(WORKER_LOST) % {"seconds": FAIL_AFTER_SECONDS}
+    if run.error == default_language(UNAVAILABLE):
+        return str(UNAVAILABLE)
+    return run.error
