@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 UNAVAILABLE = gettext_lazy("The task queue (Redis) cannot be reached, so nothing was queued and nothing was "
                            "changed. Try again when it is back; if it stays down, ask the administrator to "
@@ -23,6 +25,16 @@ class BrokerUnavailable(Exception):
         super().__init__(str(UNAVAILABLE))
 
 
+def publish_or_undo(publish: Callable[[], T], undo: Callable[[], object]) -> T:
+    """Publish now; if the broker is down, run `undo` (what the action wrote) and raise BrokerUnavailable."""
+    try:
+        return publish()
+    except (OperationalError, ConnectionError, OSError) as exc:
+        log.warning("broker unavailable, undoing: %s", exc)
+        undo()
+        raise BrokerUnavailable() from None
+
+
 def on_commit(publish: Callable[[], object], undo: Callable[[], object]) -> Callable[[], None]:
     """Publish once the transaction commits; if the broker is down, run `undo` and raise BrokerUnavailable.
 
@@ -33,11 +45,9 @@ def on_commit(publish: Callable[[], object], undo: Callable[[], object]) -> Call
 
     def hook() -> None:
         try:
-            publish()
-        except (OperationalError, ConnectionError, OSError) as exc:
-            log.warning("broker unavailable, undoing: %s", exc)
-            undo()
-            failed.append(BrokerUnavailable())
+            publish_or_undo(publish, undo)
+        except BrokerUnavailable as exc:
+            failed.append(exc)
 
     transaction.on_commit(hook)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from materiality import audit, iros
+from materiality import audit, enqueue, iros
 from materiality.models import Assessment, AssessmentFrozen, AssessmentGroup, IroRating, IssueLibrary, Topic
 from materiality.services import check_not_frozen
 from stakeholders.models import Stakeholder, StakeholderGroup
@@ -324,6 +324,7 @@ class InviteSummary:
     created: int = 0
     batches: list[list[int]] = field(default_factory=list)
     skipped_without_email: int = 0
+    new_ids: list[int] = field(default_factory=list)  # created by this call: removed again if nothing is queued
 
     @property
     def queued(self) -> int:
@@ -361,6 +362,7 @@ def create_invitations(assessment: Assessment, *, group_codes: Iterable[str] | N
         ]
         Invitation.objects.bulk_create(new, batch_size=1000)
         summary.created += len(new)
+        summary.new_ids += [i.pk for i in new]
         to_send += list(
             questionnaire.invitations.filter(
                 contact__in=contacts.exclude(email=""),
@@ -371,17 +373,34 @@ def create_invitations(assessment: Assessment, *, group_codes: Iterable[str] | N
     return summary
 
 
-def queue_sending(batches: list[list[int]], *, reminder: bool = False) -> None:
-    """Send the batches through the Celery task once the current transaction commits."""
-    for batch in batches:
-        tasks.send_invitations_task.delay_on_commit(batch, reminder=reminder)
+def publish_batches(batches: list[list[int]], *, reminder: bool = False) -> list:
+    """Publish one mailing task per batch now; return their results (the broker must be up: see enqueue)."""
+    return [tasks.send_invitations_task.delay(batch, reminder=reminder) for batch in batches]
+
+
+def queue_sending(batches: list[list[int]], *, reminder: bool = False,
+                  undo: Callable[[], object] = lambda: None) -> Callable[[], None]:
+    """Publish the batches once the current transaction commits; with the broker down, `undo` what was written.
+
+    Returns the check to call after the atomic block: it raises enqueue.BrokerUnavailable if publishing failed.
+    """
+    return enqueue.on_commit(lambda: publish_batches(batches, reminder=reminder), undo)
+
+
+def undo_invitations(summary: InviteSummary) -> None:
+    """Remove the invitations an invite call created but could not queue (nobody holds their links)."""
+    Invitation.objects.filter(pk__in=summary.new_ids, status=Invitation.Status.CREATED).delete()
 
 
 def invite_contacts(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> InviteSummary:
-    """Create the missing invitations and queue the e-mails; the page shows the outcome as it arrives."""
+    """Create the missing invitations and queue the e-mails; the page shows the outcome as it arrives.
+
+    With the broker down nothing stays behind: raises enqueue.BrokerUnavailable.
+    """
     with transaction.atomic():
         summary = create_invitations(assessment, group_codes=group_codes)
-        queue_sending(summary.batches)
+        check = queue_sending(summary.batches, undo=lambda: undo_invitations(summary))
+    check()
     return summary
 
 
@@ -395,6 +414,8 @@ class ReminderPlan:
     batches: list[list[int]] = field(default_factory=list)
     skipped_recent: int = 0
     skipped_max: int = 0
+    # Each chosen invitation's last_reminded_at before the plan stamped it, put back if nothing is queued.
+    previous: dict[int, dt.datetime | None] = field(default_factory=dict)
 
     @property
     def queued(self) -> int:
@@ -426,17 +447,25 @@ def _plan_reminders(assessment: Assessment, group_codes: Iterable[str] | None) -
     pending = pending.exclude(recent)
     plan.skipped_max = pending.filter(reminder_count__gte=mailing.MAX_REMINDERS).count()
     pending = pending.filter(reminder_count__lt=mailing.MAX_REMINDERS)
-    ids = list(pending.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
+    plan.previous = dict(pending.order_by("pk").select_for_update(of=("self",)).values_list("pk", "last_reminded_at"))
+    ids = sorted(plan.previous)
     Invitation.objects.filter(pk__in=ids).update(last_reminded_at=now)
     plan.batches = batches_of(ids)
     return plan
+
+
+def undo_reminders(plan: ReminderPlan) -> None:
+    """Put back the reminder stamps of a plan that could not be queued, so nobody skips the next reminder."""
+    Invitation.objects.bulk_update([Invitation(pk=pk, last_reminded_at=when) for pk, when in plan.previous.items()],
+                                   ["last_reminded_at"], batch_size=1000)
 
 
 def send_reminders(assessment: Assessment, *, group_codes: Iterable[str] | None = None) -> ReminderPlan:
     """Queue reminders to everyone invited who has not submitted and was not mailed recently; return the plan."""
     with transaction.atomic():
         plan = reminder_batches(assessment, group_codes=group_codes)
-        queue_sending(plan.batches, reminder=True)
+        check = queue_sending(plan.batches, reminder=True, undo=lambda: undo_reminders(plan))
+    check()
     return plan
 
 
@@ -451,7 +480,7 @@ def resend_invitation(invitation: Invitation) -> None:
     check_not_confirmed(invitation.questionnaire.assessment)
     if timezone.now() >= invitation.questionnaire.closes_at:
         raise SurveyError(_("The questionnaire is closed."))
-    queue_sending([[invitation.pk]])
+    enqueue.publish_or_undo(lambda: publish_batches([[invitation.pk]]), lambda: None)  # nothing written yet
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ def send_invitations_task(invitation_ids: list[int], reminder: bool = False) -> 
     return mailing.send_batch(invitation_ids, reminder=reminder)
 
 
-@shared_task
+@shared_task(acks_late=False)  # mails too: a redelivered message must not remind anyone twice
 def send_reminders_task(questionnaire_id: int) -> dict[str, int]:
     """Send one questionnaire's due reminders (those not mailed for a while and not answered)."""
     return mailing.send_due_reminders(questionnaire_id)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from materiality import enqueue
 from materiality.models import Assessment
 from surveys import mailing, services
 from surveys.forms import GroupChoiceForm, OpenLinkForm
@@ -56,7 +57,7 @@ def invitation_send(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("surveys:invitation_list", slug=slug)
     try:
         summary = services.invite_contacts(assessment, group_codes=codes)
-    except SurveyError as exc:
+    except (SurveyError, enqueue.BrokerUnavailable) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(created)s invitations created; %(queued)s e-mails are being sent in the "
@@ -78,7 +79,7 @@ def invitation_remind(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("surveys:invitation_list", slug=slug)
     try:
         plan = services.send_reminders(assessment, group_codes=codes)
-    except SurveyError as exc:
+    except (SurveyError, enqueue.BrokerUnavailable) as exc:
         messages.error(request, str(exc))
         return redirect("surveys:invitation_list", slug=slug)
     if plan.queued:
@@ -103,7 +104,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                                    questionnaire__assessment__slug=slug, pk=pk)
     try:
         services.resend_invitation(invitation)
-    except SurveyError as exc:
+    except (SurveyError, enqueue.BrokerUnavailable) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("A new invitation is on its way to %(name)s. Earlier links keep working.")

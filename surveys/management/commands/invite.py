@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from materiality.models import Assessment
-from surveys import mailing, services, tasks
+from materiality import enqueue
+from surveys import mailing, services
 
 WAIT_SECONDS = 600
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"Not a group of {assessment.slug}: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
         created = 0
         reminder = bool(options["reminder"])
-        plan = services.ReminderPlan()
+        plan, summary = services.ReminderPlan(), services.InviteSummary()
         try:
             if reminder:
                 plan = services.reminder_batches(assessment, group_codes=codes)
@@ -40,8 +41,13 @@ class Command(BaseCommand):
                 created, batches = summary.created, summary.batches
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None
-        # Not delay_on_commit: there is no transaction here, and we wait for each batch's outcome.
-        results = [tasks.send_invitations_task.delay(batch, reminder=reminder) for batch in batches]
+        # Published now (there is no transaction here), and we wait for each batch's outcome. With the broker
+        # down, what was just written is undone and the command says so.
+        undo = (lambda: services.undo_reminders(plan)) if reminder else (lambda: services.undo_invitations(summary))
+        try:
+            results = enqueue.publish_or_undo(lambda: services.publish_batches(batches, reminder=reminder), undo)
+        except enqueue.BrokerUnavailable as exc:
+            raise CommandError(str(exc)) from None
         sent = failed = 0
         for result in results:
             outcome = result.get(timeout=WAIT_SECONDS)
