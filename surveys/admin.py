@@ -32,12 +32,11 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         query = self.object_list.query
         if connection.vendor == "postgresql" and not query.where:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                               [self.object_list.model._meta.db_table])
-                row = cursor.fetchone()
-            if row and row[0] > 0:
-                return int(row[0])
+            table = connection.ops.quote_name(self.object_list.model._meta.db_table)
+            with connection.cursor() as cursor:  # a table never analysed (-1) is counted, in the same query
+                cursor.execute(f"SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM "
+                               f"{table}) END FROM pg_class WHERE oid = %s::regclass", [table])
+                return int(cursor.fetchone()[0])
         return super().count
 
 
