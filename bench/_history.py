@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = "BENCH_HISTORY_CHILD"
+CUSTOMER_SIZE = 100_000  # earlier cycles' respondents for the benches that have no respondent count of their own
 FIGURE = "FIGURE"
 
 
