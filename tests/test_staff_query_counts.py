@@ -27,7 +27,7 @@ PAGES = {
     "/assessments/{slug}/": 9,
     "/assessments/{slug}/invitations/": 10,
     "/assessments/{slug}/responses/": 10,
-    "/assessments/{slug}/responses/live/": 7,
+    "/assessments/{slug}/responses/live/": 8,
     "/assessments/{slug}/responses/{response}/": 8,
     "/admin/surveys/response/": 8,
     "/admin/surveys/response/?assessment__id__exact={assessment}": 9,
