@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('materiality', '0011_score_run_matrix_per_language'),
         ('stakeholders', '0001_initial'),
-        ('surveys', '0004_rating_composite_key_response_references_per_statement'),
+        ('surveys', '0005_response_started_when_opened'),
     ]
 
     operations = [
