@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = "BENCH_HISTORY_CHILD"
+CUSTOMER_SIZE = 100_000  # earlier cycles' respondents for the benches that have no respondent count of their own
 FIGURE = "FIGURE"
 
 
@@ -87,7 +88,7 @@ def print_comparison(results: dict[str, tuple[dict[str, tuple[float, str]], floa
     lived, lived_load = results["lived-in"]
     print(f"\nfresh vs lived-in ({cycles} earlier cycles of {size:,} respondents, one confirmed); "
           f"load average after each run {fresh_load:.2f} / {lived_load:.2f}, {os.cpu_count()} CPUs")
-    print(f"| figure | fresh | lived-in | lived-in / fresh |\n| --- | --- | --- | --- |")
+    print("| figure | fresh | lived-in | lived-in / fresh |\n| --- | --- | --- | --- |")
     for name, (value, unit) in fresh.items():
         other = lived.get(name)
         if other is None:

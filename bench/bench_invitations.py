@@ -19,6 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _history  # noqa: E402
+
+if __name__ == "__main__" and _history.orchestrate(__file__, _history.CUSTOMER_SIZE):
+    sys.exit(0)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -93,6 +98,8 @@ def main() -> None:
           f"({summary.created / elapsed:.0f} e-mails/s)")
     print(f"status: {sent} sent, {failed} failed, {pending} still created; SMTP sink received {Sink.received}")
     print("target (< 60 s): " + ("reached" if elapsed < 60 and sent == args.invitations else "NOT reached"))
+    _history.figure("created and queued", queued_at)
+    _history.figure("all sent", elapsed)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _history  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -88,6 +89,10 @@ def timed(work: object) -> tuple[float, float]:
 
 
 def main() -> None:
+    cycles, sys.argv[1:] = _history.history_argument(sys.argv[1:])
+    if cycles:
+        print(f"--history {cycles}: the matrix is drawn from scores alone and reads no database, so the fresh and "
+              "the lived-in figure are this one run")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", help="a git revision whose materiality/matrix.py is timed alongside")

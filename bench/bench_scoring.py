@@ -4,16 +4,25 @@
 
 Each size: a synthetic CSV is imported into a fresh assessment, COPYed into a bare table for the raw query, then
 `manage.py aggregate` runs in a child process (in-process Celery unless REDIS_URL is set). `--existing SLUG` scores
-an assessment bench_import.py left behind (with its bare table) instead of importing again.
+an assessment bench_import.py left behind (with its bare table) instead of importing again. The job's own
+aggregate query is then timed alone in this process, and the rest of the run (drawing, sensitivity, saving) is
+printed apart as its fixed cost. --history N (bench/_history.py, default 2) runs it all fresh and lived-in.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import _history
+
+if __name__ == "__main__" and _history.orchestrate(__file__, int(next(
+        (a for a in sys.argv[1:] if a.isdigit()), 100_000))):
+    sys.exit(0)
 
 from _common import bench_assessment, copy_into_bare_table, raw_aggregate_seconds, require_postgres, run_command, write_csv
 
@@ -49,6 +58,31 @@ def score(slug: str) -> None:
     print(f"  run duration {duration:.2f} s (whole command {seconds:.2f} s), peak RSS {peak_mb} MB")
     print(f"  ratio run / raw query: {duration / raw:.2f}x; target 2 x raw + 1 s = {2 * raw + 1:.2f} s -> "
           f"{'met' if duration <= 2 * raw + 1 else 'MISSED'}")
+    query = job_query_seconds(slug)
+    print(f"  the job's own aggregate query alone {query:.2f} s; fixed cost of the run (drawing, sensitivity, "
+          f"saving, start) {duration - query:.2f} s; load average {os.getloadavg()[0]:.2f}")
+    _history.figure("raw aggregate query (bare table)", raw)
+    _history.figure("job's aggregate query", query)
+    _history.figure("aggregate run", duration)
+    _history.figure("fixed cost (run - job query)", duration - query)
+    _history.figure("run / raw query", duration / raw, "x")
+
+
+def job_query_seconds(slug: str, repeat: int = 3) -> float:
+    """The run's own rating query (materiality.aggregation.rating_statistics) timed alone, best of `repeat`."""
+    from django.db import transaction
+
+    from materiality.aggregation import rating_statistics
+    from materiality.models import Assessment
+
+    pk = Assessment.objects.get(slug=slug).pk
+    best = float("inf")
+    for _ in range(repeat):
+        with transaction.atomic():
+            started = time.perf_counter()
+            rating_statistics(pk)
+            best = min(best, time.perf_counter() - started)
+    return best
 
 
 if __name__ == "__main__":

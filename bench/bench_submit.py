@@ -31,6 +31,11 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dma_su
 os.environ.update({"DEBUG": "False", "SECRET_KEY": "bench-" + "x" * 50, "SECURE_SSL_REDIRECT": "False",
                    "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "materiality.settings"})
 os.environ.pop("REDIS_URL", None)
+
+import _history  # noqa: E402
+
+if __name__ == "__main__" and _history.orchestrate(__file__, _history.CUSTOMER_SIZE):
+    sys.exit(0)
 TICK = os.sysconf("SC_CLK_TCK")
 CSRF_FIELD = b'name="csrfmiddlewaretoken" value="'
 
@@ -362,6 +367,10 @@ def main() -> None:
     print("every response stored exactly once: " + ("yes" if ok else "NO"))
     target = n / post_time >= 200 and percentile(post_lat, 95) < 0.25 and not post_errors
     print("target (>= 200 responses/s, p95 < 250 ms): " + ("reached" if target else "NOT reached"))
+    _history.figure("open form: pages/s", n / get_time, "/s")
+    _history.figure("open form: p95", percentile(get_lat, 95) * 1000, "ms")
+    _history.figure("submit: responses/s", n / post_time, "/s")
+    _history.figure("submit: p95", percentile(post_lat, 95) * 1000, "ms")
 
 
 if __name__ == "__main__":

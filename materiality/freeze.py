@@ -2,7 +2,8 @@
 
 Services check `is_confirmed` first and models refuse save()/delete(); these triggers also stop raw SQL, bulk
 writes and other code paths. PostgreSQL uses statement-level triggers over transition tables, which cost one
-indexed look-up per statement while no assessment is confirmed (the bulk response import stays fast); SQLite
+indexed look-up per statement while no assessment is confirmed (the bulk response import stays fast), and once
+one is, a comparison of id ranges before any exact check (refuse_if_confirmed); SQLite
 uses row triggers.
 """
 
@@ -65,6 +66,25 @@ def touches_confirmed(table: str, rows: str) -> str:
     return f"EXISTS (SELECT 1 FROM {rows} r WHERE r.assessment_id IN ({CONFIRMED}))"
 
 
+def refuse_if_confirmed(table: str, rows: str) -> str:
+    """PL/pgSQL that raises when a row of `rows` belongs to a confirmed assessment.
+
+    A child reached through a parent first compares the statement's range of parent ids with the confirmed
+    assessments' parents (one aggregate over the rows, then an index probe per confirmed assessment): an import
+    writes its ratings under new responses, numbered after every confirmed cycle's, so the exact semi-join over
+    its 2.4 million rows only runs when the ranges overlap (issue 16: it cost 1.7 s once a cycle was confirmed).
+    """
+    exact = (f"IF {touches_confirmed(table, rows)} THEN\n"
+             f"            RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';\n"
+             "        END IF;")
+    if table not in PARENTS:
+        return exact
+    parent, column = PARENTS[table]
+    return (f"SELECT min(r.{column}), max(r.{column}) INTO low, high FROM {rows} r;\n"
+            f"        IF EXISTS (SELECT 1 FROM {parent} p WHERE p.assessment_id IN ({CONFIRMED}) "
+            f"AND p.id BETWEEN low AND high) THEN\n        {exact}\n        END IF;")
+
+
 def postgresql_sql(tables: list[str] | None = None) -> list[str]:
     """Return the statements that install the PostgreSQL triggers (idempotent) on `tables` (default: all)."""
     sql = [f"""
@@ -84,18 +104,17 @@ END $$""",
         function = f"dma_freeze_{table}"
         sql.append(f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    low bigint;
+    high bigint;
 BEGIN
     IF NOT EXISTS ({CONFIRMED}) THEN RETURN NULL; END IF;
     -- nested IFs: a transition table missing for this event must not even be planned
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        IF {touches_confirmed(table, "new_rows")} THEN
-            RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
-        END IF;
+        {refuse_if_confirmed(table, "new_rows")}
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        IF {touches_confirmed(table, "old_rows")} THEN
-            RAISE EXCEPTION '{MESSAGE} ({table})' USING ERRCODE = 'restrict_violation';
-        END IF;
+        {refuse_if_confirmed(table, "old_rows")}
     END IF;
     RETURN NULL;
 END $$""")

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +24,31 @@ class InvitationAdmin(FreezeAdmin):
     audit_withheld = ("token_hash",)  # its description names the contact
 
 
+class EstimatedCountPaginator(Paginator):
+    """Count an unfiltered list from the planner's row estimate: an exact count of every response of every cycle
+    grows with the years (issue 16); a filtered list (one cycle, a search) is counted exactly through its index."""
+
+    @cached_property
+    def count(self) -> int:
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            table = connection.ops.quote_name(self.object_list.model._meta.db_table)
+            with connection.cursor() as cursor:  # a table never analysed (-1) is counted, in the same query
+                cursor.execute(f"SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM "
+                               f"{table}) END FROM pg_class WHERE oid = %s::regclass", [table])
+                return int(cursor.fetchone()[0])
+        return super().count
+
+
 @admin.register(Response)
 class ResponseAdmin(FreezeAdmin):
     list_display = ["respondent_key", "assessment", "group", "status", "source", "submitted_at"]
     list_filter = ["assessment", "status", "source", "group"]
     list_select_related = ["assessment", "group"]
+    # Newest first along the primary key: the model's (assessment, pk) ordering sorted the whole table.
+    ordering = ["-pk"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False  # "n of N" would count every response again
     search_fields = ["respondent_key"]
     audit_withheld = ("respondent_key",)  # an open link's browser secret
     readonly_fields = ["rating_table"]

@@ -175,7 +175,15 @@ class Response(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "respondent_key"], name="one_response_per_respondent"),
         ]
-        indexes = [models.Index(fields=["assessment", "status"])]
+        indexes = [
+            # Every per-cycle count and check of the staff pages reads this index alone (issue 16): the submitted
+            # count, "answers since the run" (updated_at), the tracking page's breakdown (the included columns),
+            # so their cost follows the cycle's size, not the other cycles'.
+            models.Index(fields=["assessment", "status", "updated_at"], name="response_cycle_status",
+                         include=["questionnaire", "group", "source", "invitation"]),
+            # The admin's list of one cycle's responses, newest first, without sorting the cycle.
+            models.Index(fields=["assessment", "id"], name="response_cycle_order"),
+        ]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 

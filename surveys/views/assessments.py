@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,19 +12,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from materiality.models import Assessment
-from surveys import services
+from surveys import services, tracking
 from surveys.forms import AnswerForm, AssessmentForm, QuestionnaireForm
-from surveys.models import Questionnaire, Response
+from surveys.models import Questionnaire
 from surveys.services import SurveyError
 from surveys.views.respond import page_context
 
 
 @permission_required("materiality.view_assessment", raise_exception=True)
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    assessments = Assessment.objects.select_related("library").annotate(
-        submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)),
-    ).order_by("-opens_at", "slug")
-    return render(request, "surveys/assessment_list.html", {"assessments": assessments})
+    return render(request, "surveys/assessment_list.html", {"assessments": tracking.assessments_with_submitted()})
 
 
 @permission_required("materiality.add_assessment", raise_exception=True)
