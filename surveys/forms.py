@@ -199,7 +199,7 @@ class QuestionnaireForm(forms.ModelForm):
         model = Questionnaire
         fields = ["title_en", "title_zh", "intro_en", "intro_zh", "groups", "asks_severity", "asks_likelihood",
                   "asks_magnitude", "asks_financial_likelihood", "asks_horizon", "asks_comment",
-                  "opens_at", "closes_at"]
+                  "one_topic_per_screen", "opens_at", "closes_at"]
         widgets = {
             "intro_en": forms.Textarea(attrs={"rows": 4}),
             "intro_zh": forms.Textarea(attrs={"rows": 4}),
@@ -221,6 +221,7 @@ class QuestionnaireForm(forms.ModelForm):
             Fieldset(_("Audience"), "groups"),
             Fieldset(_("Items asked for each topic"), "asks_severity", "asks_likelihood", "asks_magnitude",
                      "asks_financial_likelihood", "asks_horizon", "asks_comment"),
+            Fieldset(_("Layout"), "one_topic_per_screen"),
             Fieldset(_("Dates"), "opens_at", "closes_at"),
         )
         self.helper.add_input(Submit("submit", _("Save questionnaire"), css_class="btn-success"))
@@ -255,6 +256,9 @@ class OpenLinkForm(forms.Form):
 
 # --- the respondent's questionnaire -------------------------------------------------------------
 
+HORIZON_BUTTONS = {"short": _("< 1 year"), "medium": _("1–5 years"), "long": _("> 5 years")}
+
+
 class AnswerField:
     """One question on the page: its form name, the item, the choices and the current value."""
 
@@ -286,7 +290,8 @@ class AnswerForm:
         return [str(v) for v in range(1, self.scale + 1)]
 
     def horizon_choices(self) -> list[tuple[str, str]]:
-        return list(Rating.Horizon.choices)
+        """The horizons as the buttons show them: short, so the three fit one row on a phone."""
+        return [(value, HORIZON_BUTTONS[value]) for value in Rating.Horizon.values]
 
     def initial_value(self, topic: Topic, item: str) -> str:
         rating = self.ratings.get(topic.pk)

@@ -28,6 +28,9 @@ class Questionnaire(models.Model):
     asks_financial_likelihood = models.BooleanField(_("financial likelihood"), default=False)
     asks_horizon = models.BooleanField(_("financial time horizon"), default=False)
     asks_comment = models.BooleanField(_("optional comment"), default=True)
+    one_topic_per_screen = models.BooleanField(
+        _("one topic per screen"), default=False,
+        help_text=_("For long questionnaires: respondents see one topic at a time and move on with Next."))
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     created_at = models.DateTimeField(auto_now_add=True)

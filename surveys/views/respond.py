@@ -94,19 +94,19 @@ BLANK_CARDS: dict[tuple, str] = {}  # unanswered topic cards, the same for every
 BLANK_CARDS_MAX = 2000
 
 
-def topic_card(entry: dict[str, object], shared: dict[str, object], *, done: bool,
+def topic_card(entry: dict[str, object], shared: dict[str, object], *, done: bool, missing: bool,
                published_at: dt.datetime | None) -> str:
     """Render one topic's card. An unanswered card of a published library is the same for every respondent (its
     text is read-only), so it is kept per process, keyed by everything it shows; answered cards render each time.
     """
     fields: list[AnswerField] = entry["fields"]
     key = None
-    if published_at is not None and not done and not any(f.value for f in fields):
+    if published_at is not None and not done and not missing and not any(f.value for f in fields):
         key = (translation.get_language(), shared["language"], published_at, entry["topic"].pk,
                tuple(shared["scale_choices"]), tuple((f.name, f.kind) for f in fields))
         if (html := BLANK_CARDS.get(key)) is not None:
             return html
-    html = get_template(CARD_TEMPLATE).render({**shared, "t": entry, "done": done})
+    html = get_template(CARD_TEMPLATE).render({**shared, "t": entry, "done": done, "missing": missing})
     if key is not None:
         if len(BLANK_CARDS) >= BLANK_CARDS_MAX:
             BLANK_CARDS.clear()
@@ -115,7 +115,7 @@ def topic_card(entry: dict[str, object], shared: dict[str, object], *, done: boo
 
 
 def page_context(questionnaire: Questionnaire, form: AnswerForm, language: str,
-                 answered_ids: set[int] = frozenset()) -> dict[str, object]:
+                 answered_ids: set[int] = frozenset(), missing_ids: set[int] = frozenset()) -> dict[str, object]:
     """The questionnaire page's context; each topic's `card` renders when the template asks for it."""
     shared = {"scale_choices": form.scale_choices(), "horizon_choices": form.horizon_choices(),
               "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL, "language": language}
@@ -129,12 +129,14 @@ def page_context(questionnaire: Questionnaire, form: AnswerForm, language: str,
                         "fields": form.fields_for(t)} for t in topics]
             for entry in entries:
                 entry["card"] = functools.partial(topic_card, entry, shared, published_at=published_at,
-                                                  done=entry["topic"].pk in answered_ids)
+                                                  done=entry["topic"].pk in answered_ids,
+                                                  missing=entry["topic"].pk in missing_ids)
             pillars.append({"code": code, "label": labels[code], "topics": entries})
     return {"questionnaire": questionnaire, "title": questionnaire.title_for(language),
             "intro": questionnaire.intro_for(language), "pillars": pillars, "form": form,
             "scale_choices": shared["scale_choices"], "horizon_choices": shared["horizon_choices"],
-            "total": len(form.topics), "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL}
+            "total": len(form.topics), "horizon_label": HORIZON_LABEL, "comment_label": COMMENT_LABEL,
+            "items": form.items, "one_topic_per_screen": questionnaire.one_topic_per_screen}
 
 
 @login_not_required
@@ -227,7 +229,7 @@ def questionnaire_page(request: HttpRequest, token: str, questionnaire: Question
     """Render the questionnaire with the given answers (stored ratings, or posted answers kept after a refusal)."""
     current = translation.get_language()
     form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, ratings=ratings)
-    context = page_context(questionnaire, form, current, answered)
+    context = page_context(questionnaire, form, current, answered, {t.pk for t in missing})
     context.update({
         "token": token, "errors": errors, "missing": [(t.pk, t.code, t.name_for(current)) for t in missing],
         "answered": len(answered), "answered_ids": answered, "saved": request.GET.get("saved") == "1",
