@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from materiality import audit_table, report_pack, services
+from collections.abc import Sequence
+
+from django.utils import translation
+
+from materiality import audit_table, confirmation, report_pack, services
 from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
@@ -85,12 +89,28 @@ def method_input(assessment: services.Assessment, run: ScoreRun) -> report_pack.
     )
 
 
-def build_pack(assessment: services.Assessment, run: ScoreRun) -> bytes:
+def both_languages(text: object) -> str:
+    """Render a lazy translation as "English / 中文" for the bilingual pack."""
+    with translation.override("en"):
+        en = str(text)
+    with translation.override("zh-hans"):
+        zh = str(text)
+    return en if en == zh else f"{en} / {zh}"
+
+
+def checks_sheet(checks: Sequence[dict]) -> report_pack.Sheet:
+    """The confirmation checks as the chair confirmed under them: state, detail and any waiver's reason."""
+    return (SHEET_TITLES["checks"], header("check", "state", "detail", "waiver"),
+            [[both_languages(confirmation.LABELS.get(c["key"], c["key"])), report_pack.STATE_LABELS[c["state"]],
+              c["detail"], c["waiver"]] for c in checks])
+
+
+def build_pack(assessment: services.Assessment, run: ScoreRun, checks: Sequence[dict] = ()) -> bytes:
     """Return the report pack ZIP of a run: matrix PNG and SVG, workbook, methodology, audit trail CSV."""
     files = {
         "matrix.png": bytes(run.matrix_png or b""),
         "matrix.svg": (run.matrix_svg or "").encode(),
-        "results.xlsx": report_pack.workbook(pack_sheets(assessment, run)),
+        "results.xlsx": report_pack.workbook([*pack_sheets(assessment, run), checks_sheet(checks)]),
         "methodology.txt": report_pack.methodology(method_input(assessment, run)).encode("utf-8"),
         "audit-trail.csv": audit_csv(assessment),
     }

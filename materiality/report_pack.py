@@ -34,12 +34,14 @@ LABELS: dict[str, str] = {
     "upstream": "Upstream / 上游", "own_operations": "Own operations / 自身运营", "downstream": "Downstream / 下游",
     "groups": "Affected stakeholder groups / 受影响的利益相关方", "risks": "Risks / 风险",
     "opportunities": "Opportunities / 机遇", "influence_period": "Influence period / 影响期间",
+    "check": "Check / 检查项", "state": "State / 状态", "detail": "Detail / 说明", "waiver": "Chair's reason / 主席理由",
 }
 SHEET_TITLES = {
     "scores": "Scores 得分", "counts": "Counts 评分数", "intervals": "Intervals 区间", "classes": "Classes 等级",
     "overrides": "Overrides 调整", "groups": "Per group 分群体", "rates": "Response rates 回复率",
-    "register": "Register 登记册",
+    "register": "Register 登记册", "checks": "Confirmation 确认",
 }
+STATE_LABELS = {"passed": "passed / 通过", "waived": "waived by the chair / 主席豁免", "failed": "failed / 未通过"}
 CLASS_LABELS = {"major": "major / 重大", "important": "important / 重要", "general": "general / 一般", "": ""}
 
 

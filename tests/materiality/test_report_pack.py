@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from materiality import report_pack, services
 from materiality.models import GroupScore, RegisterEntry, TopicScore
 from tests.conftest import client_for
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -26,6 +27,7 @@ def pack(assessment, chair, committee_user, work_team_user) -> tuple[zipfile.Zip
     services.override_class(run, top.topic, "general" if top.classification != "general" else "major",
                             reason="=HYPERLINK(\"x\") looked like a formula", acting_user=committee_user)
     services.prefill_register(assessment, acting_user=work_team_user)
+    make_confirmable(run, chair)
     entry = RegisterEntry.objects.select_related("topic").first()
     services.save_register_entry(assessment, entry.topic, values={"risks": "Recall costs", "downstream": True},
                                  acting_user=work_team_user)
