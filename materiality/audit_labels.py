@@ -41,6 +41,7 @@ ACTIONS = {
     "assessment.edit": gettext_lazy("Assessment settings changed"),
     "assessment.confirm": gettext_lazy("Chair confirmed the assessment"),
     "assessment.reopen": gettext_lazy("Assessment reopened as a new cycle"),
+    "pack.store": gettext_lazy("Report pack stored at confirmation"),
     "questionnaire.create": gettext_lazy("Questionnaire created"),
     "questionnaire.edit": gettext_lazy("Questionnaire edited"),
     "responses.import": gettext_lazy("Offline answers imported"),
@@ -78,7 +79,7 @@ FAMILIES = {
     "responses": gettext_lazy("Answers"), "run": gettext_lazy("Scoring runs"),
     "comment": gettext_lazy("Comments"), "override": gettext_lazy("Changes of class"),
     "approval": gettext_lazy("Approvals"), "register": gettext_lazy("Step-3 register"),
-    "admin": gettext_lazy("Admin"),
+    "admin": gettext_lazy("Admin"), "pack": gettext_lazy("Report pack"),
 }
 
 # Fields of before/after that are not a field of the entry's model (those take the model's verbose name).
@@ -119,6 +120,11 @@ FIELDS = {
     "year": gettext_lazy("reporting year"),
     "name": gettext_lazy("name"),
     "scale": gettext_lazy("rating scale (points)"),
+    "checks": gettext_lazy("confirmation checks"),
+    "waivers": gettext_lazy("checks waived by the chair, with the reason"),
+    "sha256": gettext_lazy("SHA-256 of the report pack"),
+    "size": gettext_lazy("size (bytes)"),
+    "audit_head": gettext_lazy("audit chain head at confirmation"),
 }
 CLASS_FIELDS = {"class", "classification", "computed_class", "new_class", "previous_classification"}
 # Fields whose values are codes of a model's choices, wherever they are recorded.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ DEMO_USERS = [
 ]
 
 DEMO_CONTACTS_PER_GROUP = 4
+WORKSHOP_NOTES = Path(__file__).resolve().parent / "demo_data" / "calb-2024-iros.csv"
+STAGES = {"upstream": "upstream", "own": "own_operations", "downstream": "downstream"}
 
 
 def ensure_user(username: str, password: str, role: str | None, full_name: str) -> User:
@@ -129,9 +132,45 @@ def confirm_as_the_committee(assessment: Assessment) -> None:
         services.override_class(run, general.topic, "important", reason=(
             "Customers raised it repeatedly in the 2023 meetings; the committee keeps it in the register."),
             acting_user=users["committee"])
-    services.prefill_register(assessment, acting_user=users["workteam"])
+    write_register(assessment, users["workteam"])
+    for borderline in run.topic_scores.filter(is_borderline=True).select_related("topic"):
+        services.add_comment(assessment, borderline.topic, "Close to a threshold; the committee discussed it and "
+                             "keeps the class shown.", acting_user=users["committee"])
     services.record_approval(run, member=users["committee"], decision="approve", note="Agreed.")
     services.confirm_assessment(assessment, acting_user=users["chair"])
+
+
+def workshop_notes() -> dict[str, dict]:
+    """The committee's step-3 notes per topic code, from the seed's table of impacts, risks and opportunities."""
+    frame = pd.read_csv(WORKSHOP_NOTES, dtype=str).fillna("")
+    notes: dict[str, dict] = {}
+    for code, rows in frame.groupby("topic"):
+        stages = {s for value in rows.value_chain for s in value.split(";") if s in STAGES}
+        notes[str(code)] = {
+            **{STAGES[s]: True for s in stages},
+            "risks": "\n".join(rows[rows.kind == "risk"].title_en), "groups": {
+                g for value in rows.groups for g in value.split(";") if g},
+            "opportunities": "\n".join(rows[rows.kind == "opportunity"].title_en),
+            "influence_period": rows.horizon.mode().iloc[0] if rows.horizon.any() else ""}
+    return notes
+
+
+def write_register(assessment: Assessment, user: User) -> None:
+    """Pre-fill the step-3 register, then complete each entry as the committee's workshop did (every part filled)."""
+    services.prefill_register(assessment, acting_user=user)
+    notes = workshop_notes()
+    codes = [ag.group.code for ag in assessment.group_weights.select_related("group")]
+    for score, _cls in services.register_topics(assessment):
+        entry = assessment.register_entries.get(topic=score.topic)
+        note = notes.get(score.topic.code, {})
+        values = {"own_operations": True, **{k: v for k, v in note.items() if k in STAGES.values()}}
+        values["risks"] = note.get("risks") or entry.risks or (
+            f"Costs of falling short of stakeholders' expectations on {score.topic.name_en.lower()}.")
+        values["opportunities"] = note.get("opportunities") or entry.opportunities
+        values["influence_period"] = entry.influence_period or note.get("influence_period") or "medium"
+        values["stakeholder_groups"] = entry.stakeholder_groups or [c for c in codes if c in note.get("groups", ())] \
+            or codes[:1]
+        services.save_register_entry(assessment, score.topic, values=values, acting_user=user)
 
 
 @transaction.atomic

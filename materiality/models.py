@@ -612,3 +612,6 @@ from materiality.iro_models import (  # noqa: E402,F401
     RaterAssignment,
     RaterToken,
 )
+
+# --- the report pack stored at confirmation (issue 11.7) ----------------------------------------------------------
+from materiality.pack_models import ConfirmedPack  # noqa: E402,F401

@@ -577,30 +577,10 @@ def may_confirm(assessment: Assessment, user: Actor) -> bool:
     return assessment.chair_id is None or assessment.chair_id == user.pk
 
 
-def confirm_assessment(assessment: Assessment, *, acting_user: Actor) -> bool:
-    """Confirm (freeze) the assessment once the chair decides and the required approvals are in.
-
-    Claims the row with a conditional UPDATE: a second click or a second chair returns False and writes nothing.
-    """
-    if not may_confirm(assessment, acting_user):
-        raise ReviewRefused(_("Only the committee chair of this assessment can confirm it."))
-    state = confirmation_state(assessment)
-    if assessment.is_confirmed:
-        return False
-    if not state.ready:
-        raise ReviewRefused(" ".join(state.problems))
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = Assessment.objects.filter(pk=assessment.pk, confirmed_at=None).update(
-            confirmed_at=now, confirmed_by=acting_user)
-        if not claimed:
-            return False
-        overrides = ClassOverride.objects.filter(run=state.run).count()
-        audit.record(acting_user, "assessment.confirm", assessment, assessment=assessment, before={"confirmed": False},
-                     after={"confirmed": True, "run": state.run.pk, "input_checksum": state.run.input_checksum,  # type: ignore[union-attr]
-                            "approvals": [a.member.get_username() for a in state.approvals], "overrides": overrides})
-    assessment.confirmed_at, assessment.confirmed_by = now, acting_user  # type: ignore[assignment]
-    return True
+def confirm_assessment(assessment: Assessment, *, acting_user: Actor, waivers: dict[str, str] | None = None) -> bool:
+    """Confirm (freeze) the assessment once every confirmation check passes or is waived (materiality.confirmation
+    holds the checks, the claim and the stored pack); returns False when it was already confirmed."""
+    return confirmation.confirm_assessment(assessment, acting_user=acting_user, waivers=waivers)
 
 
 def reopen_as_new_assessment(source: Assessment, *, slug: str, name: str, opens_at: object, closes_at: object,
@@ -705,3 +685,7 @@ def prefill_register(assessment: Assessment, *, acting_user: Actor) -> int:
                                 acting_user=acting_user)
             created += 1
     return created
+
+
+# The confirmation checks and the stored pack read through this module; imported last, as they import it.
+from materiality import confirmation  # noqa: E402

@@ -15,10 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import committee as reads
-from materiality import services
+from materiality import confirmation, pack_store, services
+from materiality.confirm_form import ConfirmForm
 from materiality.forms import ApprovalForm, CommentForm, OverrideForm, ReopenForm
-from materiality.models import Approval, AssessmentFrozen, Comment, ScoreRun, TopicScore
+from materiality.models import Approval, AssessmentFrozen, Comment, ConfirmedPack, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
 from materiality.views.results import overview_context
 
@@ -39,8 +39,16 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
     language = get_language()
     state = services.confirmation_state(assessment)
     run = state.run
+    checks = confirmation.checks(assessment) if not assessment.is_confirmed else []
+    confirm_form = ConfirmForm(assessment)
     context: dict[str, object] = {
-        "assessment": assessment, "run": run, "state": state,
+        "assessment": assessment, "run": run, "state": state, "checks": checks,
+        "blocked": [c for c in checks if c.blocks and not c.waivable],
+        "waivable": [c for c in checks if c.blocks and c.waivable],
+        "confirm_form": confirm_form, "waiver_fields": [confirm_form[f"waive_{c.key}"] for c in checks
+                                                        if c.blocks and c.waivable],
+        "pack": ConfirmedPack.objects.filter(assessment=assessment)
+        .only("sha256", "size", "created_at").first(),
         "may_confirm": services.may_confirm(assessment, request.user),  # type: ignore[arg-type]
         "general_comments": Comment.objects.filter(assessment=assessment, topic=None),
         "approval_form": ApprovalForm(initial=_my_decision(run, request.user)),
@@ -135,8 +143,12 @@ def approval_record(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("materiality.confirm_assessment", raise_exception=True)
 def confirm(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = _assessment(slug)
+    form = ConfirmForm(assessment, request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("materiality:committee", slug=slug)
     try:
-        confirmed = services.confirm_assessment(assessment, acting_user=request.user)
+        confirmed = services.confirm_assessment(assessment, acting_user=request.user, waivers=form.waivers())
     except REFUSALS as exc:
         messages.error(request, str(exc))
     else:
@@ -174,8 +186,8 @@ def reopen(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("materiality.view_results", raise_exception=True)
 def pack(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = _assessment(slug)
-    run = services.latest_succeeded_run(assessment)
-    if not assessment.is_confirmed or run is None:
+    stored = pack_store.stored_pack(assessment)
+    if stored is None:
         messages.error(request, _("The report pack is available once the committee has confirmed the assessment."))
         return redirect("materiality:results", slug=slug)
-    return attachment(reads.build_pack(assessment, run), f"report-pack-{slug}.zip", "application/zip")
+    return attachment(bytes(stored.content), f"report-pack-{slug}.zip", "application/zip")

@@ -10,6 +10,7 @@ from knox.models import AuthToken
 from materiality import services
 from materiality.models import TopicScore
 from tests.conftest import client_for
+from tests.materiality.confirmable import make_confirmable
 
 
 def token_client(user) -> Client:
@@ -49,6 +50,7 @@ def test_results_only_once_confirmed(scored, chair, committee_user):
     top = scored.topic_scores.select_related("topic").order_by("rank").first()
     new = "general" if top.classification != "general" else "major"
     services.override_class(scored, top.topic, new, reason="Committee judgement", acting_user=committee_user)
+    make_confirmable(scored, chair)
     services.confirm_assessment(scored.assessment, acting_user=chair)
     data = client.get(url).json()
     assert data["run"] == scored.pk and data["input_checksum"] == scored.input_checksum
@@ -63,6 +65,7 @@ def test_results_only_once_confirmed(scored, chair, committee_user):
 def test_results_need_the_results_permission(scored, chair, django_user_model):
     from django.contrib.auth.models import Permission
 
+    make_confirmable(scored, chair)
     services.confirm_assessment(scored.assessment, acting_user=chair)
     viewer = django_user_model.objects.create_user("viewer", password="x" * 20)
     viewer.user_permissions.add(Permission.objects.get(codename="view_assessment"))

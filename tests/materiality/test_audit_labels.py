@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from materiality import audit, audit_labels, services
 from materiality.models import AuditEntry
+from tests.materiality.confirmable import make_confirmable
 
 ROOT = Path(settings.BASE_DIR)
 SKIP = {".venv", "tests", "migrations", "bench", "node_modules"}
@@ -137,6 +138,7 @@ def lived_in_trail(scored, chair, committee_user, work_team_user, superuser):
     services.override_class(run, topics[0].topic, topics[0].classification, reason="Back", acting_user=committee_user)
     services.record_approval(run, member=committee_user, decision="approve", note="Fine")
     services.prefill_register(assessment, acting_user=None)
+    make_confirmable(run, chair)
     assert services.confirm_assessment(assessment, acting_user=chair)
     now = timezone.now()
     services.reopen_as_new_assessment(assessment, slug="dma-2025", name="DMA 2025", opens_at=now,

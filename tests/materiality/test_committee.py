@@ -8,6 +8,7 @@ from django.urls import reverse
 from materiality import audit, services
 from materiality.models import Approval, Assessment, AssessmentFrozen, AuditEntry, ClassOverride, Comment, TopicScore
 from tests.conftest import client_for
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 
 
@@ -60,6 +61,7 @@ def test_only_the_latest_run_can_be_reviewed(scored, committee_user):
 
 def test_chair_alone_confirms_by_default_and_a_second_confirm_does_nothing(scored, chair):
     assessment = scored.assessment
+    make_confirmable(scored, chair)
     assert services.confirm_assessment(assessment, acting_user=chair) is True
     assert services.confirm_assessment(Assessment.objects.get(pk=assessment.pk), acting_user=chair) is False
     assessment.refresh_from_db()
@@ -71,6 +73,7 @@ def test_confirmation_waits_for_the_required_approvals(scored, chair, committee_
     assessment = scored.assessment
     Assessment.objects.filter(pk=assessment.pk).update(required_approvals=1)
     assessment.refresh_from_db()
+    make_confirmable(scored, chair)
     with pytest.raises(services.ReviewRefused, match="0 of the 1"):
         services.confirm_assessment(assessment, acting_user=chair)
     services.record_approval(scored, member=committee_user, decision="changes", note="Check S07")
@@ -95,6 +98,7 @@ def test_a_named_chair_excludes_other_chairs(scored, chair, django_user_model):
     other.groups.add(*chair.groups.all())
     Assessment.objects.filter(pk=scored.assessment_id).update(chair=chair)
     assessment = Assessment.objects.get(pk=scored.assessment_id)
+    make_confirmable(scored, chair)
     assert not services.may_confirm(assessment, other)
     with pytest.raises(services.ReviewRefused):
         services.confirm_assessment(assessment, acting_user=other)
@@ -102,6 +106,7 @@ def test_a_named_chair_excludes_other_chairs(scored, chair, django_user_model):
 
 
 def test_review_actions_after_confirmation_are_refused(scored, chair, committee_user):
+    make_confirmable(scored, chair)
     services.confirm_assessment(scored.assessment, acting_user=chair)
     s = top_score(scored)
     with pytest.raises(AssessmentFrozen):
@@ -118,6 +123,7 @@ def test_reopen_copies_parameters_and_weights(scored, chair, work_team_user):
     source = scored.assessment
     Assessment.objects.filter(pk=source.pk).update(major_threshold=3.8)
     source.refresh_from_db()
+    make_confirmable(score(source), chair)  # the new threshold needs a new run: the old one is out of date
     services.confirm_assessment(source, acting_user=chair)
     new = services.reopen_as_new_assessment(source, slug="dma-2024b", name="DMA 2024 b", opens_at=source.opens_at,
                                             closes_at=source.closes_at, acting_user=work_team_user)
@@ -166,8 +172,10 @@ def test_comment_and_decision_pages(scored, committee_user):
 
 def test_confirm_page_needs_the_chair_role(scored, committee_user, chair):
     url = reverse("materiality:confirm", kwargs={"slug": scored.assessment.slug})
-    assert client_for(committee_user).post(url).status_code == 403
-    assert client_for(chair).post(url).status_code == 302
+    make_confirmable(scored, chair)
+    typed = {"typed_name": scored.assessment.name}
+    assert client_for(committee_user).post(url, typed).status_code == 403
+    assert client_for(chair).post(url, typed).status_code == 302
     assert Assessment.objects.get(pk=scored.assessment_id).is_confirmed
 
 
@@ -178,6 +186,7 @@ def test_pack_only_for_confirmed_assessments(scored, committee_user):
 
 
 def test_reopen_page(scored, chair, work_team_user, committee_user):
+    make_confirmable(scored, chair)
     services.confirm_assessment(scored.assessment, acting_user=chair)
     url = reverse("materiality:reopen", kwargs={"slug": scored.assessment.slug})
     assert client_for(committee_user).get(url).status_code == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from materiality import audit, services
+from materiality import audit, confirmation, services
 from materiality.models import Assessment, ScoreRun
 from surveys.models import Response
 
@@ -27,6 +27,9 @@ def test_demo_loads_a_confirmed_and_an_open_cycle_once(capsys):
     assert len(groups) == 9
     assert Response.objects.filter(assessment=current, source="web", status="draft").exists()
     assert audit.verify().ok
+    assert last.confirmed_pack.sha256 and {c["state"] for c in last.confirmed_pack.checks} == {"passed"}
+    blocking = {c.key for c in confirmation.checks(current) if c.blocks}
+    assert {"register", "questionnaires"} <= blocking  # the open cycle cannot be confirmed yet
 
     counts = (Response.objects.count(), ScoreRun.objects.count())
     call_command("load_demo")

@@ -19,6 +19,7 @@ from materiality.models import (
 )
 from surveys.models import Rating, Response
 from tests.conftest import client_for
+from tests.materiality.confirmable import make_confirmable
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def frozen(scored, chair, committee_user) -> ScoreRun:
     services.override_class(scored, s.topic, "general" if s.classification != "general" else "major",
                             reason="Committee view", acting_user=committee_user)
     services.prefill_register(scored.assessment, acting_user=None)
+    make_confirmable(scored, chair)
     assert services.confirm_assessment(scored.assessment, acting_user=chair)
     scored.assessment.refresh_from_db()
     return scored
