@@ -62,6 +62,7 @@ def staff_pages() -> list[str]:
         reverse("stakeholders:contact_import"),
         reverse("stakeholders:contact_edit", args=[contact.pk]),
         reverse("password_change"),
+        reverse("materiality:organisation"),
         reverse("surveys:questionnaire_create", args=[current.slug]),
         reverse("surveys:questionnaire_edit", args=[current.slug, questionnaire.pk]),
         reverse("surveys:assessment_edit", args=[current.slug]),
