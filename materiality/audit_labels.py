@@ -38,6 +38,7 @@ ACTIONS = {
     "topic.delete": gettext_lazy("Topic deleted"),
     "topic.move": gettext_lazy("Topic moved in the list"),
     "assessment.create": gettext_lazy("Assessment created"),
+    "organisation.change": gettext_lazy("Organisation profile changed"),
     "assessment.edit": gettext_lazy("Assessment settings changed"),
     "assessment.confirm": gettext_lazy("Chair confirmed the assessment"),
     "assessment.reopen": gettext_lazy("Assessment reopened as a new cycle"),

@@ -156,6 +156,8 @@ class Assessment(models.Model):
 
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True,
+                               help_text=_("Shown to Chinese respondents and in Chinese e-mails."))
     library = models.ForeignKey(IssueLibrary, on_delete=models.PROTECT, related_name="assessments",
                                 verbose_name=_("issue library"))
     scale = models.PositiveSmallIntegerField(
@@ -227,6 +229,12 @@ class Assessment(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         refuse_if_frozen(self)
         return super().delete(*args, **kwargs)
+
+    def name_for(self, language: str | None) -> str:
+        """The name in that language: the Chinese name for Chinese readers when there is one."""
+        if language and language.lower().startswith("zh"):
+            return self.name_zh or self.name
+        return self.name
 
     def clean(self) -> None:
         errors = {}
@@ -615,3 +623,4 @@ from materiality.iro_models import (  # noqa: E402,F401
 
 # --- the report pack stored at confirmation (issue 11.7) ----------------------------------------------------------
 from materiality.pack_models import ConfirmedPack  # noqa: E402,F401
+from materiality.organisation import OrganisationProfile  # noqa: E402,F401

@@ -27,6 +27,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # the IRO register, its raters and their ratings (issue 12)
         *(f"materiality.{a}_{m}" for m in ("iro", "iroevidence", "raterassignment", "irorating") for a in _CRUD),
         "materiality.view_iroscore",
+        # which company is asking (issue 14.4)
+        "materiality.view_organisationprofile",
+        "materiality.change_organisationprofile",
     ],
     COMMITTEE: [
         "materiality.view_issuelibrary",

@@ -8,7 +8,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from materiality import api
-from materiality.views import audit_log, committee, home, imports, iros, library, register, results
+from materiality.views import (
+    audit_log,
+    committee,
+    home,
+    imports,
+    iros,
+    library,
+    organisation,
+    register,
+    results,
+)
 
 app_patterns = [
     # issue library
@@ -62,6 +72,9 @@ app_patterns = [
          name="evidence_delete"),
     path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/note/", iros.evidence_note, name="evidence_note"),
     path("library/<int:year>/topics/<str:code>/", iros.topic_detail, name="topic_detail"),
+    # which company is asking (issue 14.4)
+    path("organisation/", organisation.organisation_edit, name="organisation"),
+    path("organisation/logo", organisation.organisation_logo, name="organisation_logo"),
     path("api/", include(api.urlpatterns)),
 ]
 

@@ -107,7 +107,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = ["name", "slug", "library", "scale", "major_threshold", "important_threshold",
+        fields = ["name", "name_zh", "slug", "library", "scale", "major_threshold", "important_threshold",
                   "opens_at", "closes_at", "previous", "method", "severity_rule"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -148,7 +148,7 @@ class AssessmentForm(forms.ModelForm):
                                     Column(f"weight_{group.code}", css_class="col-5"), css_class="g-2"))
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset(_("Cycle"), "name", *(["slug"] if editing else []), "library", "previous", "opens_at",
+            Fieldset(_("Cycle"), "name", "name_zh", *(["slug"] if editing else []), "library", "previous", "opens_at",
                      "closes_at"),
             Fieldset(_("Scale and thresholds"), "scale", "major_threshold", "important_threshold"),
             Fieldset(_("Scoring method"), "method", "severity_rule"),

@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from materiality import organisation
+from materiality.organisation import OrganisationProfile
 from surveys import tokens
 from surveys.models import Invitation, InvitationToken, Questionnaire
 
@@ -38,8 +40,11 @@ def link_url(token: str) -> str:
     return settings.SITE_URL + reverse("surveys:respond", kwargs={"token": token})
 
 
-def build_message(invitation: Invitation, token: str, *, reminder: bool, topic_count: int) -> EmailMultiAlternatives:
-    """Render one e-mail, text and HTML, in the contact's preferred language."""
+def build_message(invitation: Invitation, token: str, *, reminder: bool, topic_count: int,
+                  profile: OrganisationProfile | None = None) -> EmailMultiAlternatives:
+    """Render one e-mail, text and HTML, in the contact's preferred language, from the organisation's sender name
+    and with its Reply-To."""
+    profile = profile or organisation.current()
     contact = invitation.contact
     questionnaire = invitation.questionnaire
     kind = "reminder" if reminder else "invitation"
@@ -52,13 +57,16 @@ def build_message(invitation: Invitation, token: str, *, reminder: bool, topic_c
             "closes_at": timezone.localtime(questionnaire.closes_at),
             "minutes": questionnaire.estimated_minutes(topic_count),
             "url": link_url(token),
-            "organisation": questionnaire.assessment.name,
+            "organisation": questionnaire.assessment.name_for(language),
+            "organisation_name": profile.name_for(language),
+            "sender": profile.sender_name,
             "language": language,
         }
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         text = render_to_string(f"emails/{kind}.txt", context)
         html = render_to_string(f"emails/{kind}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
+    message = EmailMultiAlternatives(subject, text, profile.from_email(), [contact.email],
+                                     reply_to=[profile.reply_to] if profile.reply_to else None)
     message.attach_alternative(html, "text/html")
     return message
 
@@ -77,6 +85,7 @@ def send_batch(invitation_ids: list[int], *, reminder: bool = False) -> dict[str
         .select_related("contact", "questionnaire__assessment")
     )
     topic_counts: dict[int, int] = {}
+    profile = organisation.current()
     outgoing = []
     for invitation in invitations:
         questionnaire = invitation.questionnaire
@@ -85,7 +94,7 @@ def send_batch(invitation_ids: list[int], *, reminder: bool = False) -> dict[str
         token = tokens.make_token()
         invitation.token_hash = tokens.hash_token(token)
         outgoing.append((invitation, build_message(invitation, token, reminder=reminder,
-                                                   topic_count=topic_counts[questionnaire.pk])))
+                                                   topic_count=topic_counts[questionnaire.pk], profile=profile)))
     # The links must work before anyone can click them: store their hashes first.
     InvitationToken.objects.bulk_create(
         InvitationToken(invitation=invitation, token_hash=invitation.token_hash) for invitation, _ in outgoing

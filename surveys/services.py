@@ -63,7 +63,7 @@ def assessment_snapshot(assessment: Assessment, weights: dict[StakeholderGroup, 
     """Return what the audit trail keeps of an assessment's settings: scale, thresholds, dates, previous, weights."""
     previous = Assessment.objects.filter(pk=assessment.previous_id).values_list("slug", flat=True).first()
     return {
-        "name": assessment.name, "scale": assessment.scale, "method": assessment.method,
+        "name": assessment.name, "name_zh": assessment.name_zh, "scale": assessment.scale, "method": assessment.method,
         "severity_rule": assessment.severity_rule,
         "major_threshold": float(assessment.major_threshold), "important_threshold": float(assessment.important_threshold),
         "opens_at": _moment(assessment.opens_at), "closes_at": _moment(assessment.closes_at),
@@ -88,7 +88,7 @@ def create_assessment(
     major: float = 4.0, important: float = 3.0, opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None, previous: Assessment | None = None, created_by: object = None,
     default_questionnaires: bool = True, acting_user: object = None, method: str = Assessment.Method.DMA_1,
-    severity_rule: str = Assessment.SeverityRule.MEAN_MAX,
+    severity_rule: str = Assessment.SeverityRule.MEAN_MAX, name_zh: str = "",
 ) -> Assessment:
     """Create an assessment with its groups and weights and, by default, its two standard questionnaires."""
     if not library.is_published:
@@ -102,8 +102,9 @@ def create_assessment(
     opens_at = opens_at or timezone.now()
     closes_at = closes_at or opens_at + dt.timedelta(days=DEFAULT_OPEN_DAYS)
     assessment = Assessment(
-        slug=slug, name=name, library=library, scale=scale, major_threshold=major, important_threshold=important,
-        opens_at=opens_at, closes_at=closes_at, previous=previous, method=method, severity_rule=severity_rule,
+        slug=slug, name=name, name_zh=name_zh, library=library, scale=scale, major_threshold=major,
+        important_threshold=important, opens_at=opens_at, closes_at=closes_at, previous=previous, method=method,
+        severity_rule=severity_rule,
         created_by=created_by if getattr(created_by, "pk", None) else None,
     )
     _check_assessment(assessment)

@@ -31,7 +31,8 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             assessment = services.create_assessment(
-                slug=data["slug"], name=data["name"], library=data["library"], weights=form.weights(),
+                slug=data["slug"], name=data["name"], name_zh=data["name_zh"], library=data["library"],
+                weights=form.weights(),
                 scale=data["scale"], major=data["major_threshold"], important=data["important_threshold"],
                 opens_at=data["opens_at"], closes_at=data["closes_at"], previous=data["previous"],
                 created_by=request.user, default_questionnaires=data["default_questionnaires"],

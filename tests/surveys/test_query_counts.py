@@ -57,7 +57,8 @@ def test_submitting_the_full_form_is_two_lookups_and_one_transaction(client, tok
 def test_an_incomplete_submit_saves_without_reading_back(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)
     start_draft(client, token)
-    with django_assert_num_queries(9) as queries:  # the page shown again reads the ratings it shows
+    # the page shown again reads the ratings it shows, and the organisation profile for its header and title
+    with django_assert_num_queries(10) as queries:
         page = client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names[:-1]))
     assert page.status_code == 400 and "still needs an answer" in page.content.decode()
     assert Response.objects.get().status == Response.Status.DRAFT and Rating.objects.count() == 24
@@ -65,6 +66,7 @@ def test_an_incomplete_submit_saves_without_reading_back(client, token, django_a
         "SELECT surveys_invitationtoken", "SELECT materiality_assessment", "SELECT surveys_response",
         "SELECT materiality_assessment",
         "SAVEPOINT", "UPDATE surveys_response", "INSERT surveys_rating", "RELEASE", "SELECT surveys_rating",
+        "SELECT materiality_organisationprofile",
     ]
 
 
@@ -85,19 +87,20 @@ def test_autosave_is_two_lookups_one_transaction_and_the_progress(client, token,
 
 def test_first_visit_to_the_form(client, token, django_assert_num_queries, cycle):
     services.questionnaire_topics(invitation_for(EMAIL).questionnaire)  # another respondent already warmed it
-    with django_assert_num_queries(4) as queries:
+    with django_assert_num_queries(5) as queries:
         page = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
     assert page.status_code == 200
     assert statements(queries) == [  # the one write marks the personal link opened; no draft until a save
         "SELECT surveys_invitationtoken", "SELECT stakeholders_stakeholder", "UPDATE surveys_invitation",
         "SELECT surveys_response",
+        "SELECT materiality_organisationprofile",  # which company is asking, for the header and title
     ]
 
 
 def test_coming_back_to_the_form(client, token, django_assert_num_queries):
     topics, names = form_fields(client, token)
     client.post(reverse("surveys:respond_form", kwargs={"token": token}), full_answers(topics, names[:10], action="save"))
-    with django_assert_num_queries(3):  # token, response, ratings: a GET needs no confirmed-check, it writes nothing
+    with django_assert_num_queries(4):  # token, response, ratings, organisation profile: a GET writes nothing
         page = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
     assert page.status_code == 200 and page.content.decode().count(" checked") == 10
 

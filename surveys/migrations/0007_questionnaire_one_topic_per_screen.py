@@ -15,7 +15,7 @@ triggers = import_module("materiality.migrations.0011_score_run_matrix_per_langu
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0005_response_started_when_opened'),
+        ('surveys', '0006_response_cycle_indexes'),
         ('materiality', '0011_score_run_matrix_per_language'),
     ]
 
