@@ -88,7 +88,7 @@ class Step3Row:
     upstream: bool
     own_operations: bool
     downstream: bool
-    groups: list[str]
+    groups: str
     risks: str
     opportunities: str
     period: str
@@ -470,7 +470,8 @@ def step3_rows(assessment: Assessment, scores: Sequence[TopicScore], final: Mapp
             code=s.topic.code, name=s.topic.name_for(language), klass=names[final[s.topic_id]],
             upstream=bool(e and e.upstream), own_operations=bool(e and e.own_operations),
             downstream=bool(e and e.downstream),
-            groups=[groups[c].name_for(language) if c in groups else c for c in (e.stakeholder_groups if e else [])],
+            groups=_(", ").join(groups[c].name_for(language) if c in groups else c
+                                for c in (e.stakeholder_groups if e else [])),
             risks=e.risks if e else "", opportunities=e.opportunities if e else "",
             period=str(periods.get(e.influence_period, "")) if e else ""))
     return rows
@@ -567,7 +568,7 @@ def disclosure_index(chapter: Chapter, assessment: Assessment, final: Mapping[in
     for d in data["disclosures"]:
         sections = [s for s in d["sections"] if s not in ("iros", "iro1") or s in present]
         where = listing([chapter.headings[s] for s in sections]) or _("Not covered by this chapter")
-        rows.append(IndexRow(d["framework_zh"] if zh else d["framework_en"], d["code"],
+        rows.append(IndexRow(d["framework_zh"] if zh else d["framework_en"], d["code_zh"] if zh else d["code"],
                              d["title_zh"] if zh else d["title_en"], where))
     material = material_standards(assessment, final)
     for s in data["esrs_topical"]:

@@ -129,7 +129,7 @@ def write(c: Chapter) -> bytes:
     table(document, [lab["topic"], lab["class"], lab["upstream"], lab["own"], lab["downstream"], lab["stakeholders"],
                      lab["risks"], lab["opportunities"], f"{lab['period']} ¹"],
           [[r.name, r.klass, tick if r.upstream else "", tick if r.own_operations else "",
-            tick if r.downstream else "", listing_text(r.groups, c.is_chinese), r.risks, r.opportunities, r.period]
+            tick if r.downstream else "", r.groups, r.risks, r.opportunities, r.period]
            for r in c.step3])
     note = document.add_paragraph(f"¹ {c.footnote}")
     for run in note.runs:
@@ -157,7 +157,3 @@ def write(c: Chapter) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def listing_text(items: Sequence[str], chinese: bool) -> str:
-    return ("、" if chinese else ", ").join(items)
