@@ -56,6 +56,8 @@ def test_demo_chapter_matches_the_confirmed_result():
             sentence = chapter.change_sentence(topic, language)
             row = next(r for r in c.library if topic.code in [code for code, _n in r.topics])
             assert (sentence in row.changes) if sentence else len(row.changes) >= 1
+        assert c.iros == [] and c.iro1 == []  # dma-1: no IRO sections, and the index does not point at them
+        assert all(c.headings["iro1"] not in r.where for r in c.index)
         # step 3: every major and important topic, as registered
         assert [r.code for r in c.step3] == step3_codes
         for r in c.step3:

@@ -34,7 +34,8 @@ def test_dma_1_procedure_in_chinese_names_the_same_parameters():
     assert text[1] == ("第二步，评估：来自 2 个利益相关方群体（Customers（权重 2）和Management（权重 1.5））的 120 名受访者"
                        "按1至5分就影响的严重程度、影响的发生可能性和财务影响的程度对每项议题评分；空白回答表示“不知道”，"
                        "不计入统计。")
-    assert text[3] == "分级：影响重要性与财务重要性均达到 4 的议题为重大议题；否则任一达到 3 的为重要议题；其余为一般议题。议题按两项得分的平均值排序。"
+    assert text[3] == ("分级：影响重要性与财务重要性均达到 4 的议题为重大议题；否则任一达到 3 的为重要议题；"
+                       "其余为一般议题。议题按两项得分的平均值排序。")
 
 
 def test_esrs_1_procedure_states_raters_rule_and_threshold():
