@@ -18,14 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import call_command, services, synthetic, timezone  # noqa: E402  (sets Django up)
+from _common import add_groups_and_questionnaires, call_command, services, synthetic, timezone  # noqa: E402  (sets Django up)
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
-from materiality import aggregation, roles
-from materiality.models import Assessment, AssessmentGroup, IssueLibrary, Topic
+from materiality import aggregation, freeze, roles
+from materiality.models import Assessment, IssueLibrary, Topic
 from stakeholders.models import StakeholderGroup
 from surveys import imports
-from surveys.models import Questionnaire
 
 SLUG = "bench-chapter"
 YEAR = 2090
@@ -34,8 +34,12 @@ YEAR = 2090
 def setup(topic_count: int) -> Assessment:
     call_command("migrate", verbosity=0)
     services.load_library("calb-2024")
-    Assessment.objects.filter(slug=SLUG).delete()
-    IssueLibrary.objects.filter(year=YEAR).delete()
+    freeze.uninstall(connection)  # the last run's confirmed assessment refuses deletion otherwise
+    try:
+        Assessment.objects.filter(slug=SLUG).delete()
+        IssueLibrary.objects.filter(year=YEAR).delete()
+    finally:
+        freeze.install(connection)
     source = list(IssueLibrary.objects.get(year=2024).topics.order_by("position"))
     library = IssueLibrary.objects.create(year=YEAR, name="Bench library")
     for i in range(topic_count):
@@ -47,15 +51,8 @@ def setup(topic_count: int) -> Assessment:
     now = timezone.now()
     assessment = Assessment.objects.create(slug=SLUG, name="Bench chapter", library=library,
                                            opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1))
-    external = Questionnaire.objects.create(assessment=assessment, title_en="Survey", opens_at=assessment.opens_at,
-                                            closes_at=assessment.closes_at)
-    raters = Questionnaire.objects.create(assessment=assessment, title_en="Raters", opens_at=assessment.opens_at,
-                                          closes_at=assessment.closes_at, asks_magnitude=True,
-                                          asks_financial_likelihood=True, asks_horizon=True)
+    add_groups_and_questionnaires(assessment)
     groups = list(StakeholderGroup.objects.all())
-    for g in groups:
-        AssessmentGroup.objects.create(assessment=assessment, group=g, weight=1.0)
-        (raters if g.is_rater else external).groups.add(g)
     codes = list(library.topics.values_list("code", flat=True))
     specs = [synthetic.GroupSpec(g.code, g.is_rater, tuple(g.needs_topics)) for g in groups]
     answers = synthetic.to_csv_bytes(synthetic.responses(codes, specs, {g.code: 150 // len(groups) for g in groups},

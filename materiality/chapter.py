@@ -582,6 +582,8 @@ def disclosure_index(chapter: Chapter, assessment: Assessment, final: Mapping[in
 
 def material_standards(assessment: Assessment, final: Mapping[int, str]) -> set[str] | None:
     """Return the ESRS topical standards that a major or important topic covers (None: no crosswalk applies)."""
+    if not crosswalk_in_lineage(assessment.library):
+        return None
     found: set[str] = set()
     any_entry = False
     for topic in assessment.library.topics.select_related("library"):
@@ -592,6 +594,17 @@ def material_standards(assessment: Assessment, final: Mapping[int, str]) -> set[
         if final.get(topic.pk) in ("major", "important"):
             found.update(m.standard for m in entry.matters)
     return found if any_entry else None
+
+
+def crosswalk_in_lineage(library: Any) -> bool:
+    """Tell whether a shipped crosswalk maps the library or one it descends from (else no topic is mapped)."""
+    seen = set()
+    while library is not None and library.pk not in seen:
+        if library.template in crosswalk.crosswalks():
+            return True
+        seen.add(library.pk)
+        library = library.previous()
+    return False
 
 
 # --- the two formats ------------------------------------------------------------------------------------------------
