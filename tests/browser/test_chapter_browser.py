@@ -7,12 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 
-from materiality import chapter, freeze, roles, services
+from materiality import chapter, roles, services
 from materiality.models import Assessment
 from tests.browser.axe import violations
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, remove_assessments
 from tests.conftest import PASSWORD, make_user
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
@@ -31,11 +30,7 @@ def confirmed(assessment: Assessment) -> Iterator[Assessment]:
     services.prefill_register(assessment, acting_user=chair)
     services.confirm_assessment(assessment, acting_user=chair)
     yield assessment
-    freeze.uninstall(connection)
-    try:
-        Assessment.objects.all().delete()
-    finally:
-        freeze.install(connection)
+    remove_assessments()
 
 
 def fits(page: object) -> bool:
