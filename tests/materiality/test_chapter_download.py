@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 
-from materiality import services
+from materiality import chapter, services
 from tests.conftest import client_for
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
@@ -48,6 +48,10 @@ def test_confirmed_chapter_downloads_in_both_languages_and_formats(scored_run, c
             assert Document(io.BytesIO(docx.content)).tables
             html = client_for(user).get(url(assessment.slug, language, "html"))
             assert html.status_code == 200 and b'id="table-step3"' in html.content
+    files = chapter.chapter_files(assessment)  # what the report pack adds
+    assert sorted(files) == [f"materiality-chapter-{assessment.slug}-{lang}.{fmt}" for lang in ("en", "zh")
+                             for fmt in ("docx", "html")]
+    assert files[f"materiality-chapter-{assessment.slug}-zh.html"].startswith(b"<!DOCTYPE html>")
     assert client_for(outsider).get(url(assessment.slug, "en", "docx")).status_code == 403
     assert client_for(committee_user).get(url(assessment.slug, "fr", "docx")).status_code == 404
     assert client_for(committee_user).get(url(assessment.slug, "en", "pdf")).status_code == 404
