@@ -26,21 +26,27 @@ PRINT_DPI = 300  # the matrix is placed so that its pixels print at 300 dpi at l
 
 
 def set_fonts(document: Document, chinese: bool) -> None:  # type: ignore[valid-type]
-    """Name the document's fonts in its styles: Latin everywhere, and the CJK face for East Asian text."""
+    """Name the fonts in every style and in the defaults: Latin, and the CJK face for East Asian text.
+
+    The default template points its fonts at the theme, which would win over a named font: those pointers go.
+    """
+    styles = document.styles.element  # type: ignore[attr-defined]
     for style in document.styles:  # type: ignore[attr-defined]
-        font = getattr(style, "font", None)
-        if font is None:
-            continue
-        font.name = LATIN_FONT
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        if getattr(style, "font", None) is not None:
+            style.element.get_or_add_rPr().get_or_add_rFonts()
+    for fonts in styles.iter(qn("w:rFonts")):
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
+        fonts.set(qn("w:ascii"), LATIN_FONT)
+        fonts.set(qn("w:hAnsi"), LATIN_FONT)
         if chinese:
             fonts.set(qn("w:eastAsia"), CJK_FONT)
     if chinese:
-        language = document.styles["Normal"].element.get_or_add_rPr()  # type: ignore[attr-defined]
-        lang = language.find(qn("w:lang"))
+        rpr = document.styles["Normal"].element.get_or_add_rPr()  # type: ignore[attr-defined]
+        lang = rpr.find(qn("w:lang"))
         if lang is None:
-            lang = language.makeelement(qn("w:lang"), {})
-            language.append(lang)
+            lang = rpr.makeelement(qn("w:lang"), {})
+            rpr.append(lang)
         lang.set(qn("w:eastAsia"), "zh-CN")
         lang.set(qn("w:val"), "zh-CN")
 

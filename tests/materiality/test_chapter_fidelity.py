@@ -90,5 +90,8 @@ def test_demo_chapter_matches_the_confirmed_result():
         if language == "zh-hans":
             fonts = document.styles["Normal"].element.rPr.rFonts
             assert fonts.get(qn("w:eastAsia")) == chapter_docx.CJK_FONT
+            every = list(document.styles.element.iter(qn("w:rFonts")))
+            assert all(f.get(qn("w:eastAsia")) == chapter_docx.CJK_FONT and f.get(qn("w:eastAsiaTheme")) is None
+                       for f in every)  # no theme font overrides the named one
             headers = [cell.text for t in document.tables for cell in t.rows[0].cells]
             assert not [h for h in headers if re.search(r"[A-Za-z]{2,}", h)], headers
