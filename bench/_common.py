@@ -43,6 +43,12 @@ def bench_assessment(slug: str) -> Assessment:
     now = timezone.now()
     assessment = Assessment.objects.create(slug=slug, name=slug, library=IssueLibrary.objects.get(year=2024),
                                            opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30))
+    add_groups_and_questionnaires(assessment)
+    return assessment
+
+
+def add_groups_and_questionnaires(assessment: Assessment) -> None:
+    """Give an assessment every group (weight 1) and two questionnaires: impact items, and all items for raters."""
     external = Questionnaire.objects.create(assessment=assessment, title_en="Survey", opens_at=assessment.opens_at,
                                             closes_at=assessment.closes_at)
     raters = Questionnaire.objects.create(assessment=assessment, title_en="Raters", opens_at=assessment.opens_at,
@@ -51,7 +57,6 @@ def bench_assessment(slug: str) -> Assessment:
     for group in StakeholderGroup.objects.all():
         AssessmentGroup.objects.create(assessment=assessment, group=group, weight=1.0)
         (raters if group.is_rater else external).groups.add(group)
-    return assessment
 
 
 def write_csv(path: Path, respondents: int, seed: int = 2024) -> int:

@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 from materiality import api
 from materiality.views import (
     audit_log,
+    chapter,
     committee,
     home,
     imports,
@@ -58,6 +59,8 @@ app_patterns = [
     path("assessments/<slug:slug>/register/prefill/", register.register_prefill, name="register_prefill"),
     path("assessments/<slug:slug>/register/<str:code>/", register.register_edit, name="register_edit"),
     path("assessments/<slug:slug>/pack.zip", committee.pack, name="pack"),
+    # the materiality chapter of the ESG report (issue 13)
+    path("assessments/<slug:slug>/chapter-<str:language>.<str:fmt>", chapter.chapter_download, name="chapter"),
     # the IRO register and its evidence, and the topic page (issue 12)
     path("assessments/<slug:slug>/iros/", iros.iro_list, name="iro_list"),
     path("assessments/<slug:slug>/iros/new/", iros.iro_create, name="iro_create"),

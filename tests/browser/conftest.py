@@ -43,3 +43,20 @@ def log_in(page: object, live_server: object, username: str, password: str) -> N
     page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+
+
+def remove_assessments() -> None:
+    """Delete every assessment after a transactional test, confirmed ones included.
+
+    Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up.
+    """
+    from django.db import connection
+
+    from materiality import freeze
+    from materiality.models import Assessment
+
+    freeze.uninstall(connection)
+    try:
+        Assessment.objects.all().delete()
+    finally:
+        freeze.install(connection)

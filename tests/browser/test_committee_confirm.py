@@ -7,11 +7,10 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
 
-from materiality import freeze, roles
+from materiality import roles
 from materiality.models import Assessment, ClassOverride
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, remove_assessments
 from tests.conftest import PASSWORD, make_user
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
@@ -26,12 +25,7 @@ def confirmable(assessment: Assessment) -> Iterator[Assessment]:
     import_synthetic(assessment, per_group=6, seed=9)
     score(assessment, draw=True)
     yield assessment
-    # Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up.
-    freeze.uninstall(connection)
-    try:
-        Assessment.objects.all().delete()
-    finally:
-        freeze.install(connection)
+    remove_assessments()
 
 
 def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, confirmable, work_team_user):
