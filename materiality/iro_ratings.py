@@ -138,31 +138,23 @@ def save_ratings(assignment: RaterAssignment, answers: Mapping[Iro, Answer]) -> 
     return len(answers)
 
 
-@transaction.atomic
 def submit_ratings(assignment: RaterAssignment, answers: Mapping[Iro, Answer], iros: list[Iro]) -> None:
-    """Save the last answers and hand the ratings in, once every criterion of every IRO has a value or "Don't
-    know". Claimed with a conditional UPDATE, so a double click submits once."""
-    _check_can_write(assignment)
-    stored = {r.iro_id: r for r in IroRating.objects.filter(assignment=assignment, rater=assignment.rater_key)}
-    merged = {}
-    for iro in iros:
-        if iro in answers:
-            merged[iro] = answers[iro]
-        elif iro.pk in stored:
-            r = stored[iro.pk]
-            merged[iro] = Answer(r.values(), tuple(r.dont_know), r.rationale)
-    missing = [i for i in iros if i not in merged or not merged[i].is_complete(i.criteria())]
-    if missing:
-        raise Incomplete(missing)
-    now = timezone.now()
-    claimed = RaterAssignment.objects.filter(pk=assignment.pk).exclude(
-        status=RaterAssignment.Status.SUBMITTED).update(status=RaterAssignment.Status.SUBMITTED, submitted_at=now)
-    if not claimed:
-        raise AlreadySubmitted
-    ratings = [_web_rating(assignment, iro, answer) for iro, answer in merged.items()]
-    for rating in ratings:
-        rating.submitted_at = now
-    _upsert(ratings)
-    assignment.status, assignment.submitted_at = RaterAssignment.Status.SUBMITTED, now
-    audit.record(None, "rating.submit", assignment, assessment=assignment.assessment,
-                 after={"ratings": [rating_snapshot(r) for r in ratings]})
+    """Save the last answers, then hand the ratings in once every criterion of every IRO has a value or "Don't
+    know" (Incomplete otherwise: what was given stays saved). Claimed with a conditional UPDATE, so a double click
+    submits once."""
+    save_ratings(assignment, answers)
+    with transaction.atomic():
+        stored = {r.iro_id: r for r in IroRating.objects.filter(assignment=assignment, rater=assignment.rater_key)}
+        missing = [i for i in iros if i.pk not in stored or not Answer(
+            stored[i.pk].values(), tuple(stored[i.pk].dont_know), "").is_complete(i.criteria())]
+        if missing:
+            raise Incomplete(missing)
+        now = timezone.now()
+        claimed = RaterAssignment.objects.filter(pk=assignment.pk).exclude(
+            status=RaterAssignment.Status.SUBMITTED).update(status=RaterAssignment.Status.SUBMITTED, submitted_at=now)
+        if not claimed:
+            raise AlreadySubmitted
+        IroRating.objects.filter(assignment=assignment, rater=assignment.rater_key).update(submitted_at=now)
+        assignment.status, assignment.submitted_at = RaterAssignment.Status.SUBMITTED, now
+        audit.record(None, "rating.submit", assignment, assessment=assignment.assessment,
+                     after={"ratings": [rating_snapshot(r) for r in stored.values()]})

@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from materiality import api
-from materiality.views import audit_log, committee, home, imports, iros, library, register, results
+from materiality.views import audit_log, committee, home, imports, iros, library, rate, raters, register, results
 
 app_patterns = [
     # issue library
@@ -62,6 +62,14 @@ app_patterns = [
          name="evidence_delete"),
     path("assessments/<slug:slug>/iro/<str:code>/evidence/<int:pk>/note/", iros.evidence_note, name="evidence_note"),
     path("library/<int:year>/topics/<str:code>/", iros.topic_detail, name="topic_detail"),
+    # raters of the IROs and their secret-link rating page (issue 12.2)
+    path("assessments/<slug:slug>/raters/", raters.rater_list, name="rater_list"),
+    path("assessments/<slug:slug>/raters/reminders/", raters.rater_reminders, name="rater_reminders"),
+    path("assessments/<slug:slug>/raters/<int:pk>/resend/", raters.rater_resend, name="rater_resend"),
+    path("assessments/<slug:slug>/raters/<int:pk>/remove/", raters.rater_remove, name="rater_remove"),
+    path("rate/<str:token>/", rate.rate, name="rate"),
+    path("rate/<str:token>/draft/", rate.rate_draft, name="rate_draft"),
+    path("rate/<str:token>/thanks/", rate.rate_thanks, name="rate_thanks"),
     path("api/", include(api.urlpatterns)),
 ]
 
