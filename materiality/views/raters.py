@@ -1,5 +1,5 @@
 """The work team's rater pages (issue 12.2): assign internal raters per topic, send links and reminders, and follow
-progress per rater and per topic. The committee may look; only the work team changes anything."""
+progress per rater and per topic. Only the work team (who hold the rater permissions) sees them."""
 
 from __future__ import annotations
 
