@@ -59,6 +59,10 @@ ACTIONS = {
     "iro.delete": gettext_lazy("Impact, risk or opportunity deleted"),
     "iro.import": gettext_lazy("Impacts, risks and opportunities imported"),
     "iro.carry_forward": gettext_lazy("Impacts, risks and opportunities carried forward from the last cycle"),
+    "rating.import": gettext_lazy("IRO ratings imported"),
+    "rating.submit": gettext_lazy("Rater submitted IRO ratings"),
+    "rater.assign": gettext_lazy("Rater assigned to topics"),
+    "rater.remove": gettext_lazy("Rater assignment removed"),
     "evidence.add": gettext_lazy("Evidence added"),
     "evidence.edit": gettext_lazy("Evidence edited"),
     "evidence.delete": gettext_lazy("Evidence deleted"),
@@ -80,6 +84,7 @@ FAMILIES = {
     "responses": gettext_lazy("Answers"), "run": gettext_lazy("Scoring runs"),
     "comment": gettext_lazy("Comments"), "override": gettext_lazy("Changes of class"),
     "approval": gettext_lazy("Approvals"), "register": gettext_lazy("Step-3 register"),
+    "rating": gettext_lazy("IRO ratings"), "rater": gettext_lazy("Raters"),
     "admin": gettext_lazy("Admin"), "pack": gettext_lazy("Report pack"),
 }
 

@@ -620,7 +620,7 @@ from materiality.iro_models import (  # noqa: E402,F401
     RaterAssignment,
     RaterToken,
 )
+from materiality.organisation import OrganisationProfile  # noqa: E402,F401
 
 # --- the report pack stored at confirmation (issue 11.7) ----------------------------------------------------------
 from materiality.pack_models import ConfirmedPack  # noqa: E402,F401
-from materiality.organisation import OrganisationProfile  # noqa: E402,F401

@@ -24,3 +24,7 @@ def run_aggregation_task(self, run_id: int) -> None:  # noqa: ANN001 - self: the
 def fail_stale_runs_task() -> list[int]:
     """The celery beat watchdog: fail runs whose worker died and whose message was not redelivered."""
     return runs.fail_stale_runs()
+
+
+# The worker finds tasks through each app's tasks.py: the raters' e-mails live in their own module.
+from materiality.rater_tasks import send_rater_links_task  # noqa: E402, F401

@@ -17,6 +17,8 @@ from materiality.views import (
     iros,
     library,
     organisation,
+    rate,
+    raters,
     register,
     results,
 )
@@ -78,6 +80,14 @@ app_patterns = [
     # which company is asking (issue 14.4)
     path("organisation/", organisation.organisation_edit, name="organisation"),
     path("organisation/logo", organisation.organisation_logo, name="organisation_logo"),
+    # raters of the IROs and their secret-link rating page (issue 12.2)
+    path("assessments/<slug:slug>/raters/", raters.rater_list, name="rater_list"),
+    path("assessments/<slug:slug>/raters/reminders/", raters.rater_reminders, name="rater_reminders"),
+    path("assessments/<slug:slug>/raters/<int:pk>/resend/", raters.rater_resend, name="rater_resend"),
+    path("assessments/<slug:slug>/raters/<int:pk>/remove/", raters.rater_remove, name="rater_remove"),
+    path("rate/<str:token>/", rate.rate, name="rate"),
+    path("rate/<str:token>/draft/", rate.rate_draft, name="rate_draft"),
+    path("rate/<str:token>/thanks/", rate.rate_thanks, name="rate_thanks"),
     path("api/", include(api.urlpatterns)),
 ]
 
