@@ -27,6 +27,8 @@ FAIL_AFTER_SECONDS = getattr(settings, "SCORE_RUN_FAIL_AFTER_SECONDS", 100)
 
 WORKER_LOST = gettext_lazy("The worker stopped during the run (no sign of life for %(seconds)d seconds) and no "
                            "other worker took it over. Start the run again.")
+NEVER_TAKEN = gettext_lazy("No worker took this queued run for %(seconds)d seconds. Check that a worker is "
+                           "running, then start the run again.")
 ACTIVE = [ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING]
 
 
@@ -119,8 +121,9 @@ def fail_if_stale(run: ScoreRun) -> bool:
         return False
     last = Q(heartbeat_at__lt=stale_before(FAIL_AFTER_SECONDS)) | Q(heartbeat_at=None,
                                                                    created_at__lt=stale_before(FAIL_AFTER_SECONDS))
-    ScoreRun.objects.filter(last, pk=run.pk, status__in=ACTIVE).update(
-        status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=worker_lost_text())
+    reason = worker_lost_text() if run.status == ScoreRun.Status.RUNNING else never_taken_text()
+    ScoreRun.objects.filter(last, pk=run.pk, status=run.status).update(
+        status=ScoreRun.Status.FAILED, finished_at=timezone.now(), error=reason)
     run.refresh_from_db()
     return run.status == ScoreRun.Status.FAILED
 
@@ -133,6 +136,10 @@ def default_language(text: object, **values: object) -> str:
 
 def worker_lost_text() -> str:
     return default_language(WORKER_LOST, seconds=FAIL_AFTER_SECONDS)
+
+
+def never_taken_text() -> str:
+    return default_language(NEVER_TAKEN, seconds=FAIL_AFTER_SECONDS)
 
 
 def fail_stale_runs() -> list[int]:
@@ -159,6 +166,8 @@ def error_text(run: ScoreRun) -> str:
 
     if run.error == worker_lost_text():
         return str(WORKER_LOST) % {"seconds": FAIL_AFTER_SECONDS}
+    if run.error == never_taken_text():
+        return str(NEVER_TAKEN) % {"seconds": FAIL_AFTER_SECONDS}
     if run.error == default_language(UNAVAILABLE):
         return str(UNAVAILABLE)
     return run.error

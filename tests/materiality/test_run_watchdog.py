@@ -52,3 +52,14 @@ def test_the_results_page_gives_the_reason(dead, work_team_user, language, words
 def test_aggregate_reports_a_dead_run_instead_of_waiting(dead):
     finished = Command().wait(dead, timeout=600)
     assert finished.status == ScoreRun.Status.FAILED and "worker stopped" in finished.error
+
+
+def test_a_queued_run_nobody_took_is_failed_by_the_next_start_with_its_own_reason(dead):
+    from materiality import services
+
+    long_ago = timezone.now() - dt.timedelta(seconds=runs.FAIL_AFTER_SECONDS + 1)
+    ScoreRun.objects.filter(pk=dead.pk).update(status=ScoreRun.Status.QUEUED, heartbeat_at=None, started_at=None,
+                                               created_at=long_ago)
+    services.start_aggregation(dead.assessment)
+    dead.refresh_from_db()
+    assert dead.status == ScoreRun.Status.FAILED and "No worker took this queued run" in dead.error
