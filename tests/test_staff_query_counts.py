@@ -66,7 +66,7 @@ def earlier_cycle(library) -> Assessment:
     import_synthetic(old, per_group=24, seed=3)
     score(old)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE materiality_assessment SET confirmed_at = now() WHERE id = %s", [old.pk])
+        cursor.execute("UPDATE materiality_assessment SET confirmed_at = %s WHERE id = %s", [timezone.now(), old.pk])
     return old
 
 
