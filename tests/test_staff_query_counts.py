@@ -26,15 +26,15 @@ PAGES = {
     "/assessments/": 6,
     "/assessments/{slug}/": 9,
     "/assessments/{slug}/invitations/": 10,
-    "/assessments/{slug}/responses/": 10,
+    "/assessments/{slug}/responses/": 11,
     "/assessments/{slug}/responses/live/": 8,
     "/assessments/{slug}/responses/{response}/": 8,
     "/admin/surveys/response/": 8,
     "/admin/surveys/response/?assessment__id__exact={assessment}": 9,
     "/assessments/{slug}/results/": 16,
-    "/assessments/{slug}/committee/": 18,
+    "/assessments/{slug}/committee/": 29,  # reads the run, approvals and scores more than once: see issue 16
     "/assessments/{slug}/register/": 10,
-    "/audit/": 11,
+    "/audit/": 12,
     "/assessments/{slug}/export.csv": 8,
     "/api/assessments/": 6,
     "/api/assessments/{slug}/": 6,
@@ -66,7 +66,7 @@ def earlier_cycle(library) -> Assessment:
     import_synthetic(old, per_group=24, seed=3)
     score(old)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE materiality_assessment SET confirmed_at = now() WHERE id = %s", [old.pk])
+        cursor.execute("UPDATE materiality_assessment SET confirmed_at = %s WHERE id = %s", [timezone.now(), old.pk])
     return old
 
 
