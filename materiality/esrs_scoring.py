@@ -116,7 +116,8 @@ def stats_from_ratings(ratings: pd.DataFrame, iros: pd.DataFrame) -> pd.DataFram
     for rule in RULES:
         scored = rater_scores(ratings, iros, rule).dropna(subset=["score"])
         agg = scored.assign(sq=scored["score"] ** 2).groupby("iro").agg(
-            n=("score", "size"), s=("score", "sum"), q=("sq", "sum"), v=("severity", "sum"))
+            n=("score", "size"), s=("score", "sum"), q=("sq", "sum"),
+            v=("severity", lambda x: x.sum(min_count=1)))  # NULL like SQL when no severity
         out["n"] = agg["n"].reindex(out.index).fillna(0).astype("int64")
         out[f"sum_{rule}"], out[f"sumsq_{rule}"] = agg["s"].reindex(out.index), agg["q"].reindex(out.index)
         out[f"severity_{rule}"] = agg["v"].reindex(out.index)

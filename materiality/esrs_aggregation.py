@@ -1,0 +1,136 @@
+"""The scoring job of method esrs-1: one aggregate query over the IRO ratings, pure scoring, results all at once.
+
+The job's frame (claim, stages, failure, audit) is materiality.aggregation's; this module reads, scores and saves.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Greatest, Sqrt
+
+from materiality import aggregation, audit, esrs_scoring, runs, scoring
+from materiality.esrs_scoring import EsrsParams
+from materiality.models import Assessment, Iro, IroRating, IroScore, ScoreRun, Topic, TopicScore
+
+
+def esrs_params(assessment: Assessment) -> EsrsParams:
+    """Snapshot the assessment's scale, thresholds and severity rule as the parameters of a run."""
+    return EsrsParams(scale=assessment.scale, major=assessment.major_threshold,
+                      important=assessment.important_threshold, severity_rule=assessment.severity_rule)
+
+
+def _value(name: str) -> Cast:
+    return Cast(F(name), FloatField())
+
+
+def _given(*names: str) -> Q:
+    return Q(**{f"{name}__isnull": False for name in names})
+
+
+NEGATIVE = Q(iro__sign="negative")
+IMPACT_COMPLETE = Q(iro__kind="impact") & _given("scale", "scope") & (~NEGATIVE | _given("irremediability")) & (
+    Q(iro__status="actual") | _given("likelihood"))
+FINANCIAL_COMPLETE = Q(iro__kind__in=["risk", "opportunity"]) & _given("magnitude", "likelihood")
+SCORED = IMPACT_COMPLETE | FINANCIAL_COMPLETE  # every criterion the IRO needs is given (else: don't know)
+
+
+def severity_expression(rule: str) -> Case:
+    """One rater's severity under a rule, in SQL (DESIGN 3b): over scale, scope and, if negative, irremediability."""
+    scale, scope, irremediability = _value("scale"), _value("scope"), _value("irremediability")
+    total = Case(When(NEGATIVE, then=scale + scope + irremediability), default=scale + scope)
+    mean = total / Case(When(NEGATIVE, then=Value(3.0)), default=Value(2.0))
+    top = Case(When(NEGATIVE, then=Greatest(scale, scope, irremediability)), default=Greatest(scale, scope))
+    return {"mean_max": (mean + top) / Value(2.0), "mean": mean, "max": top}[rule]
+
+
+def score_expression(rule: str) -> Case:
+    """One rater's score of one IRO in SQL, NULL when a criterion it needs is empty."""
+    severity = severity_expression(rule)
+    likelihood, magnitude = _value("likelihood"), _value("magnitude")
+    alone = Q(iro__status="actual") | Q(iro__sign="negative", iro__human_rights=True)  # ESRS 1 §45
+    return Case(
+        When(IMPACT_COMPLETE & alone, then=severity),
+        When(IMPACT_COMPLETE, then=Sqrt(severity * likelihood)),
+        When(FINANCIAL_COMPLETE, then=Sqrt(magnitude * likelihood)),
+        default=None, output_field=FloatField(),
+    )
+
+
+def rating_statistics(assessment_id: int) -> pd.DataFrame:
+    """Return esrs_scoring's per-IRO statistics (every severity rule) from one aggregate query over the ratings.
+
+    Python receives one row per IRO, never a rating row.
+    """
+    sums: dict[str, object] = {"ratings": Count("pk"), "n": Count("pk", filter=SCORED)}
+    for rule in esrs_scoring.RULES:
+        value = score_expression(rule)
+        sums[f"sum_{rule}"] = Sum(value)
+        sums[f"sumsq_{rule}"] = Sum(value * value)
+        sums[f"severity_{rule}"] = Sum(severity_expression(rule), filter=IMPACT_COMPLETE, output_field=FloatField())
+    # Named apart from the rating's own fields, which the expressions above read.
+    sums["total_likelihood"] = Sum(_value("likelihood"), filter=SCORED)
+    sums["total_magnitude"] = Sum(_value("magnitude"), filter=SCORED)
+    query = (IroRating.objects.filter(iro__assessment_id=assessment_id).values(iro_ref=F("iro__code"))
+             .annotate(**sums).order_by().values_list("iro_ref", *sums))
+    # A parallel plan adds the floats in a different order each time; one process keeps the sums repeatable.
+    found = aggregation.fetch_all(query, "SET LOCAL max_parallel_workers_per_gather = 0")
+    frame = pd.DataFrame.from_records(found, columns=esrs_scoring.STATS_COLUMNS)
+    return frame.astype({c: "float64" for c in esrs_scoring.STATS_COLUMNS[3:]})
+
+
+def register_frame(assessment: Assessment, topic_codes: list[str]) -> pd.DataFrame:
+    """Return the register as esrs_scoring takes it (one row per IRO of the scored topics), plus its horizon."""
+    rows = Iro.objects.filter(assessment=assessment, topic__code__in=topic_codes).values_list(
+        "code", "topic__code", "kind", "sign", "status", "human_rights", "horizon", "pk")
+    return pd.DataFrame(list(rows), columns=[*esrs_scoring.IRO_COLUMNS, "horizon", "pk"])
+
+
+def compute(lease: runs.Lease, *, draw: bool = True) -> None:
+    """Score a leased esrs-1 run and store IRO and topic scores with the SUCCEEDED flag in one transaction."""
+    run_id = lease.run_id
+    run = ScoreRun.objects.select_related("assessment").get(pk=run_id)
+    assessment = run.assessment
+    params = EsrsParams.from_json(run.params)
+    topics = list(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).order_by("position", "code"))
+    codes = [t.code for t in topics]
+    register = register_frame(assessment, codes)
+    stats = rating_statistics(assessment.pk)
+    stats = stats[stats["iro"].isin(register["iro"])]
+    raters = IroRating.objects.filter(iro__assessment=assessment).values("rater").distinct().count()
+    aggregation.set_stage(lease, "scoring", 35)
+
+    iro_table, topic_table = esrs_scoring.score(stats, register, params, codes)
+    horizon = register.set_index("iro")["horizon"]
+    topic_table["influence_period"] = topic_table["financial_iro"].map(horizon).fillna("")
+    aggregation.set_stage(lease, "sensitivity", 55)
+    changes = esrs_scoring.sensitivity(stats, register, params, topic_table)
+    previous, lineage = aggregation.previous_scores(assessment)
+    moved = scoring.movement(topic_table, previous, lineage).reindex(topic_table.index)
+    checksum = esrs_scoring.input_checksum(stats)
+
+    images: dict[str, tuple[bytes | None, str]] = {lang: (None, "") for lang in aggregation.MATRIX_LANGUAGES}
+    if draw:
+        aggregation.set_stage(lease, "matrix", 70)
+        images.update(aggregation.matrix_images(topic_table, topics, params))  # type: ignore[arg-type]
+    aggregation.set_stage(lease, "saving", 90)
+
+    value = scoring.finite_or_none
+    iro_ids = register.set_index("iro")["pk"]
+    iro_rows = [IroScore(
+        run_id=run_id, iro_id=int(iro_ids[code]), score=value(row["score"]), n=int(row["n"]),
+        n_dont_know=int(row["n_dont_know"]), sd=value(row["sd"]), low=value(row["low"]), high=value(row["high"]),
+        severity=value(row["severity"]), likelihood=value(row["likelihood"]), magnitude=value(row["magnitude"]),
+        material=bool(row["material"]), is_borderline=bool(row["is_borderline"]), rank=int(row["rank"]),
+    ) for code, row in iro_table.iterrows()]
+    by_code = {t.code: t for t in topics}
+    topic_rows = aggregation.topic_score_rows(run_id, topic_table, by_code, moved, bool(previous.shape[0]))
+
+    with transaction.atomic():  # results appear all at once, with the SUCCEEDED flag, or not at all
+        IroScore.objects.bulk_create(iro_rows, batch_size=2000)
+        TopicScore.objects.bulk_create(topic_rows)
+        aggregation.mark_succeeded(lease, checksum, raters, changes, images)
+        audit.record(None, "run.succeed", run, assessment=assessment, after={
+            "checksum": checksum, "raters": raters, "material_iros": int(iro_table["material"].sum()),
+            "classes": {c: int((topic_table["classification"] == c).sum()) for c in scoring.CLASSES}})
