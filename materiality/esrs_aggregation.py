@@ -134,3 +134,18 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
         audit.record(None, "run.succeed", run, assessment=assessment, after={
             "checksum": checksum, "raters": raters, "material_iros": int(iro_table["material"].sum()),
             "classes": {c: int((topic_table["classification"] == c).sum()) for c in scoring.CLASSES}})
+
+
+def stakeholder_view(assessment: Assessment) -> pd.DataFrame:
+    """Score the cycle's questionnaires with dma-1 (the stakeholder view beside esrs-1): one row per topic.
+
+    Computed when the page asks, from the same one aggregate query the dma-1 job uses; empty without answers.
+    """
+    topics = list(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).values_list("pk", "code"))
+    raw = aggregation.rating_statistics(assessment.pk)
+    if raw.empty:
+        return pd.DataFrame(columns=["impact", "financial", "combined", "classification", "answered"])
+    groups = dict(aggregation.StakeholderGroup.objects.values_list("pk", "code"))
+    stats, _horizons = aggregation.long_stats(raw, groups, dict(topics))
+    scores = scoring.score(stats, aggregation.scoring_params(assessment), [code for _pk, code in topics])
+    return scores.assign(answered=(scores["n_impact"] + scores["n_financial"]) > 0)
