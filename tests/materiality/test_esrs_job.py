@@ -9,21 +9,15 @@ from django.test.utils import CaptureQueriesContext
 
 from materiality import aggregation, esrs_aggregation, esrs_scoring, services
 from materiality.models import AssessmentFrozen, IroRating, IroScore, ScoreRun
+from tests.materiality.conftest import score
 from tests.materiality.esrs_factory import esrs_assessment, make_register, rate, ratings_frame
-
-
-def run_job(assessment, draw=False) -> ScoreRun:
-    run = services.start_aggregation(assessment)
-    aggregation.run_aggregation(run.pk, draw=draw)
-    run.refresh_from_db()
-    return run
 
 
 @pytest.mark.parametrize("rule", esrs_scoring.RULES)
 def test_the_job_stores_what_the_pure_method_computes_from_every_rating(assessment, rule):
     esrs_assessment(assessment, rule)
     rate(make_register(assessment))
-    run = run_job(assessment)
+    run = score(assessment)
     assert run.status == ScoreRun.Status.SUCCEEDED, run.error
     assert run.method == "esrs-1" and run.params["severity_rule"] == rule and run.respondents == 5
 
@@ -60,11 +54,11 @@ def test_the_checksum_reproduces_and_changes_with_a_rating(assessment):
     esrs_assessment(assessment)
     iros = make_register(assessment, topics=2)
     rate(iros)
-    first, second = run_job(assessment), run_job(assessment)
+    first, second = score(assessment), score(assessment)
     assert first.input_checksum == second.input_checksum and len(first.input_checksum) == 64
     IroRating.objects.filter(iro=iros[0], rater="rater-000").update(scale=1, scope=1, irremediability=1,
                                                                     magnitude=None, likelihood=1)
-    assert run_job(assessment).input_checksum != first.input_checksum
+    assert score(assessment).input_checksum != first.input_checksum
 
 
 def test_without_ratings_there_is_nothing_to_score(assessment):
@@ -94,20 +88,20 @@ def test_a_failing_run_is_marked_failed_with_its_reason_and_stores_nothing(asses
 def test_a_confirmed_assessment_refuses_a_new_run_and_its_scores_are_frozen(assessment, chair):
     esrs_assessment(assessment)
     rate(make_register(assessment, topics=2))
-    run = run_job(assessment)
+    run = score(assessment)
     assert services.confirm_assessment(assessment, acting_user=chair)
     with pytest.raises(AssessmentFrozen):
         services.start_aggregation(assessment)
-    score = IroScore.objects.filter(run=run).first()
-    score.score = 1.0
+    stored = IroScore.objects.filter(run=run).first()
+    stored.score = 1.0
     with pytest.raises(AssessmentFrozen):
-        score.save()
+        stored.save()
 
 
 def test_changing_the_severity_rule_marks_the_run_outdated(assessment):
     esrs_assessment(assessment)
     rate(make_register(assessment, topics=2))
-    run = run_job(assessment)
+    run = score(assessment)
     assert not any(services.run_outdated(run).values())
     assessment.severity_rule = "max"
     assessment.save(update_fields=["severity_rule"])

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from materiality import aggregation, services
-from materiality.models import IroRating, ScoreRun
+from materiality.models import IroRating
 from tests.conftest import client_for
+from tests.materiality.conftest import score
 from tests.materiality.esrs_factory import esrs_assessment, make_register, rate
 from tests.scoring_helpers import import_synthetic, make_questionnaires
-
-
-def run_job(assessment) -> ScoreRun:
-    run = services.start_aggregation(assessment)
-    aggregation.run_aggregation(run.pk, draw=False)
-    run.refresh_from_db()
-    assert run.status == ScoreRun.Status.SUCCEEDED, run.error
-    return run
 
 
 @pytest.fixture
@@ -25,12 +17,12 @@ def both_views(assessment):
     """The survey scored with dma-1 first (its classes are the stakeholder view), then the IROs with esrs-1."""
     make_questionnaires(assessment)
     import_synthetic(assessment, per_group=6, seed=3)
-    survey = dict(run_job(assessment).topic_scores.values_list("topic__code", "classification"))
+    survey = dict(score(assessment).topic_scores.values_list("topic__code", "classification"))
     iros = make_register(assessment, topics=8, per_topic=2)
     rate(iros, raters=4)
     IroRating.objects.filter(iro=iros[0], rater="rater-000").update(rationale="Thermal runaway in the field")
     esrs_assessment(assessment)
-    return survey, run_job(assessment)
+    return survey, score(assessment)
 
 
 def test_the_page_ranks_iros_and_marks_where_the_views_differ(both_views, assessment, work_team_user):
