@@ -149,3 +149,12 @@ def stakeholder_view(assessment: Assessment) -> pd.DataFrame:
     stats, _horizons = aggregation.long_stats(raw, groups, dict(topics))
     scores = scoring.score(stats, aggregation.scoring_params(assessment), [code for _pk, code in topics])
     return scores.assign(answered=(scores["n_impact"] + scores["n_financial"]) > 0)
+
+
+def iro_results_frame(run: ScoreRun) -> pd.DataFrame:
+    """Return a stored esrs-1 run's IRO scores indexed by IRO code, in rank order (empty for a dma-1 run)."""
+    fields = ["iro__code", "iro__topic__code", "iro__kind", "iro__sign", "iro__status", "score", "n", "low", "high",
+              "material", "rank"]
+    rows = IroScore.objects.filter(run=run).order_by("rank").values_list(*fields)
+    columns = ["iro", "topic", "kind", "sign", "status", *fields[5:]]
+    return pd.DataFrame(list(rows), columns=columns).set_index("iro")

@@ -227,5 +227,8 @@ def results_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         messages.error(request, _("There are no results to export yet."))
         return redirect("materiality:results", slug=slug)
     content_type, extension = exports.FORMATS[fmt]
+    if request.GET.get("level") == "iro" and run.method == "esrs-1":
+        content = exports.export_iros(esrs_aggregation.iro_results_frame(run), fmt)
+        return attachment(content, f"iro-results-{slug}.{extension}", content_type)
     frame = crosswalk.with_esrs(aggregation.results_frame(run), assessment.library)  # the XLSX shows it
     return attachment(exports.export(frame, fmt), f"results-{slug}.{extension}", content_type)
