@@ -6,9 +6,7 @@ The job's frame (claim, stages, failure, audit) is materiality.aggregation's; th
 from __future__ import annotations
 
 import pandas as pd
-from django.db import transaction
-from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
-from django.db.models.functions import Cast, Greatest, Sqrt
+from django.db import connection, transaction
 
 from materiality import aggregation, audit, esrs_scoring, runs, scoring
 from materiality.esrs_scoring import EsrsParams
@@ -21,41 +19,50 @@ def esrs_params(assessment: Assessment) -> EsrsParams:
                       important=assessment.important_threshold, severity_rule=assessment.severity_rule)
 
 
-def _value(name: str) -> Cast:
-    return Cast(F(name), FloatField())
+# One pass over the ratings. The innermost select computes each rating's parts once (whether every criterion its
+# IRO needs is given, the severity criteria's mean and highest); the middle one turns them into a severity and a
+# score under each rule; the outer one sums per IRO. Written as SQL rather than ORM expressions: the ORM repeats
+# every nested CASE in each of the sixteen sums (4.8 s at 400,000 ratings, against the raw query's 1.3 s); the
+# "OFFSET 0" stops PostgreSQL from folding the subqueries back into one repeated expression.
+STATISTICS_SQL = """
+SELECT code, COUNT(*), COUNT(s_mean), {sums}, SUM(CASE WHEN s_mean IS NOT NULL THEN lik END),
+       SUM(CASE WHEN s_mean IS NOT NULL THEN mag END)
+FROM (
+  SELECT code, lik, mag, {scores}
+  FROM (
+    SELECT i.code AS code, CAST(r.likelihood AS DOUBLE PRECISION) AS lik,
+           CAST(r.magnitude AS DOUBLE PRECISION) AS mag,
+           CASE WHEN i.kind = 'impact' AND r.scale IS NOT NULL AND r.scope IS NOT NULL
+                     AND (i.sign <> 'negative' OR r.irremediability IS NOT NULL)
+                     AND (i.status = 'actual' OR r.likelihood IS NOT NULL) THEN 1 ELSE 0 END AS impact_ok,
+           CASE WHEN i.kind <> 'impact' AND r.magnitude IS NOT NULL AND r.likelihood IS NOT NULL
+                THEN 1 ELSE 0 END AS financial_ok,
+           CASE WHEN i.status = 'actual' OR (i.sign = 'negative' AND i.human_rights) THEN 1 ELSE 0 END AS alone,
+           CASE WHEN i.sign = 'negative' THEN (r.scale + r.scope + r.irremediability) / 3.0
+                ELSE (r.scale + r.scope) / 2.0 END AS sev_mean,
+           CAST(CASE WHEN i.sign = 'negative' THEN {greatest}(r.scale, r.scope, r.irremediability)
+                ELSE {greatest}(r.scale, r.scope) END AS DOUBLE PRECISION) AS sev_max
+    FROM {ratings} r JOIN {iros} i ON i.id = r.iro_id
+    WHERE i.assessment_id = %s {fence}
+  ) AS parts {fence}
+) AS scored
+GROUP BY code
+"""
+SEVERITY_SQL = {"mean_max": "(sev_mean + sev_max) / 2", "mean": "sev_mean", "max": "sev_max"}
 
 
-def _given(*names: str) -> Q:
-    return Q(**{f"{name}__isnull": False for name in names})
-
-
-NEGATIVE = Q(iro__sign="negative")
-IMPACT_COMPLETE = Q(iro__kind="impact") & _given("scale", "scope") & (~NEGATIVE | _given("irremediability")) & (
-    Q(iro__status="actual") | _given("likelihood"))
-FINANCIAL_COMPLETE = Q(iro__kind__in=["risk", "opportunity"]) & _given("magnitude", "likelihood")
-SCORED = IMPACT_COMPLETE | FINANCIAL_COMPLETE  # every criterion the IRO needs is given (else: don't know)
-
-
-def severity_expression(rule: str) -> Case:
-    """One rater's severity under a rule, in SQL (DESIGN 3b): over scale, scope and, if negative, irremediability."""
-    scale, scope, irremediability = _value("scale"), _value("scope"), _value("irremediability")
-    total = Case(When(NEGATIVE, then=scale + scope + irremediability), default=scale + scope)
-    mean = total / Case(When(NEGATIVE, then=Value(3.0)), default=Value(2.0))
-    top = Case(When(NEGATIVE, then=Greatest(scale, scope, irremediability)), default=Greatest(scale, scope))
-    return {"mean_max": (mean + top) / Value(2.0), "mean": mean, "max": top}[rule]
-
-
-def score_expression(rule: str) -> Case:
-    """One rater's score of one IRO in SQL, NULL when a criterion it needs is empty."""
-    severity = severity_expression(rule)
-    likelihood, magnitude = _value("likelihood"), _value("magnitude")
-    alone = Q(iro__status="actual") | Q(iro__sign="negative", iro__human_rights=True)  # ESRS 1 §45
-    return Case(
-        When(IMPACT_COMPLETE & alone, then=severity),
-        When(IMPACT_COMPLETE, then=Sqrt(severity * likelihood)),
-        When(FINANCIAL_COMPLETE, then=Sqrt(magnitude * likelihood)),
-        default=None, output_field=FloatField(),
-    )
+def statistics_sql() -> str:
+    """The one aggregate query, in this database's words (GREATEST is MAX in SQLite; OFFSET 0 a PostgreSQL fence)."""
+    postgres = connection.vendor == "postgresql"
+    scores = ", ".join(
+        f"CASE WHEN impact_ok = 1 THEN {sev} END AS sev_{rule}, "
+        f"CASE WHEN impact_ok = 1 AND alone = 1 THEN {sev} WHEN impact_ok = 1 THEN SQRT({sev} * lik) "
+        f"WHEN financial_ok = 1 THEN SQRT(mag * lik) END AS s_{rule}"
+        for rule, sev in SEVERITY_SQL.items())
+    sums = ", ".join(f"SUM(s_{rule}), SUM(s_{rule} * s_{rule}), SUM(sev_{rule})" for rule in esrs_scoring.RULES)
+    return STATISTICS_SQL.format(sums=sums, scores=scores, greatest="GREATEST" if postgres else "MAX",
+                                 fence="OFFSET 0" if postgres else "", ratings=IroRating._meta.db_table,
+                                 iros=Iro._meta.db_table)
 
 
 def rating_statistics(assessment_id: int) -> pd.DataFrame:
@@ -63,19 +70,12 @@ def rating_statistics(assessment_id: int) -> pd.DataFrame:
 
     Python receives one row per IRO, never a rating row.
     """
-    sums: dict[str, object] = {"ratings": Count("pk"), "n": Count("pk", filter=SCORED)}
-    for rule in esrs_scoring.RULES:
-        value = score_expression(rule)
-        sums[f"sum_{rule}"] = Sum(value)
-        sums[f"sumsq_{rule}"] = Sum(value * value)
-        sums[f"severity_{rule}"] = Sum(severity_expression(rule), filter=IMPACT_COMPLETE, output_field=FloatField())
-    # Named apart from the rating's own fields, which the expressions above read.
-    sums["total_likelihood"] = Sum(_value("likelihood"), filter=SCORED)
-    sums["total_magnitude"] = Sum(_value("magnitude"), filter=SCORED)
-    query = (IroRating.objects.filter(iro__assessment_id=assessment_id).values(iro_ref=F("iro__code"))
-             .annotate(**sums).order_by().values_list("iro_ref", *sums))
-    # A parallel plan adds the floats in a different order each time; one process keeps the sums repeatable.
-    found = aggregation.fetch_all(query, "SET LOCAL max_parallel_workers_per_gather = 0")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A parallel plan adds the floats in a different order each time; one process keeps the sums repeatable.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(statistics_sql(), [assessment_id])
+        found = cursor.fetchall()
     frame = pd.DataFrame.from_records(found, columns=esrs_scoring.STATS_COLUMNS)
     return frame.astype({c: "float64" for c in esrs_scoring.STATS_COLUMNS[3:]})
 
