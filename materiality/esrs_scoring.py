@@ -204,8 +204,13 @@ def sensitivity(stats: pd.DataFrame, iros: pd.DataFrame, params: EsrsParams,
     """Return, per scenario (each severity rule, thresholds +-0.25), the topics whose class changes, as dma-1 does."""
     answered = base[["impact", "financial"]].notna().any(axis=1)
     changes: dict[str, list[tuple[str, str, str]]] = {}
+    by_rule: dict[str, pd.DataFrame] = {}  # the IRO scores depend on the rule only, not on the thresholds
     for scenario in SCENARIOS:
-        _iros, result = score(stats, iros, scenario_params(params, scenario), list(base.index))
+        other_params = scenario_params(params, scenario)
+        rule = other_params.severity_rule
+        if rule not in by_rule:
+            by_rule[rule] = iro_scores(stats, iros, replace(params, severity_rule=rule))
+        result = topic_scores(by_rule[rule], other_params, list(base.index))
         other = result.reindex(base.index)["classification"]
         changed = base.index[(other != base["classification"]) & answered]
         changes[scenario] = [(t, str(base.at[t, "classification"]), str(other[t])) for t in sorted(changed)]
