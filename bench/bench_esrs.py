@@ -17,6 +17,7 @@ import sys
 import time
 
 from _common import bench_assessment, best_seconds, report_run, require_postgres, run_command
+from django.core.management import call_command
 from django.db import connection
 
 from materiality import esrs_scoring
@@ -41,6 +42,7 @@ SELECT iro, count(*) FILTER (WHERE s IS NOT NULL), sum(s), sum(s * s) FROM (
 
 
 def build(iros: int, raters: int, seed: int = 12) -> str:
+    call_command("migrate", verbosity=0)
     ScoreRun.objects.filter(assessment__slug="bench-esrs").delete()  # its IRO scores protect the register
     assessment = bench_assessment("bench-esrs")
     assessment.method = "esrs-1"
