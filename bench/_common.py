@@ -92,6 +92,11 @@ def raw_aggregate_seconds(repeat: int = 3) -> float:
            "sum(severity * coalesce(likelihood, severity)), count(magnitude), "
            "sum(sqrt(magnitude * coalesce(financial_likelihood, magnitude))), "
            f"sum(magnitude * coalesce(financial_likelihood, magnitude)) FROM {BARE_TABLE} GROUP BY grp, topic")
+    return best_seconds(sql, repeat)
+
+
+def best_seconds(sql: str, repeat: int = 3) -> float:
+    """Run a query `repeat` times and return the fastest wall time (the least disturbed by other sessions)."""
     best = float("inf")
     with connection.cursor() as cursor:
         for _ in range(repeat):
@@ -100,6 +105,17 @@ def raw_aggregate_seconds(repeat: int = 3) -> float:
             cursor.fetchall()
             best = min(best, time.perf_counter() - started)
     return best
+
+
+def report_run(slug: str, raw: float, label: str = "raw aggregate query over the bare table") -> None:
+    """Run `manage.py aggregate SLUG` once more and print its duration against the raw query's and the target."""
+    seconds, peak_mb, out = run_command("aggregate", slug)
+    duration = float(re.search(r"succeeded in ([0-9.]+) s", out).group(1))
+    print(f"  {label}: {raw:.2f} s")
+    print(f"  aggregate: {out}")
+    print(f"  run duration {duration:.2f} s (whole command {seconds:.2f} s), peak RSS {peak_mb} MB")
+    print(f"  ratio run / raw query: {duration / raw:.2f}x; target 2 x raw + 1 s = {2 * raw + 1:.2f} s -> "
+          f"{'met' if duration <= 2 * raw + 1 else 'MISSED'}")
 
 
 def run_command(*args: str) -> tuple[float, int, str]:

@@ -30,6 +30,29 @@ def scoring_params(assessment: Assessment) -> ScoringParams:
                          important=assessment.important_threshold, internal_groups=internal)
 
 
+def run_settings(assessment: Assessment) -> tuple[str, dict[str, object]]:
+    """Return the method and parameters a new run of the assessment records (the method decides which)."""
+    if assessment.method == esrs_aggregation.esrs_scoring.METHOD:
+        return assessment.method, esrs_aggregation.esrs_params(assessment).to_json()
+    return scoring.METHOD, scoring_params(assessment).to_json()
+
+
+def has_input(assessment: Assessment) -> bool:
+    """Whether there is anything to score: submitted answers for dma-1, IRO ratings for esrs-1."""
+    if assessment.method == esrs_aggregation.esrs_scoring.METHOD:
+        return esrs_aggregation.IroRating.objects.filter(iro__assessment=assessment).exists()
+    return Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).exists()
+
+
+def fetch_all(query: object, postgres_setting: str) -> list[tuple]:
+    """Run a query's rows into a list, on PostgreSQL with one SET LOCAL for this transaction only."""
+    if connection.vendor != "postgresql":
+        return list(query)  # type: ignore[call-overload]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(postgres_setting)
+        return list(query)  # type: ignore[call-overload]
+
+
 def rating_statistics(assessment_id: int) -> pd.DataFrame:
     """Return count, sum and sum of squares of the per-response values per (group id, topic id), with horizon counts.
 
@@ -55,14 +78,9 @@ def rating_statistics(assessment_id: int) -> pd.DataFrame:
     )
     keys = ["group_id", "topic_ref"]
     query = rows.values_list(*keys, "impact_k", "financial_k", "count", *scoring.HORIZONS)
-    if connection.vendor == "postgresql":
-        # The join hashes the submitted responses (about 50 MB at a million): with the default 4 MB the hash
-        # spills to disk in batches and the scan took 10x the raw query. Only this transaction gets more.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            found = list(query)
-    else:
-        found = list(query)
+    # The join hashes the submitted responses (about 50 MB at a million): with the default 4 MB the hash
+    # spills to disk in batches and the scan took 10x the raw query. Only this transaction gets more.
+    found = fetch_all(query, "SET LOCAL work_mem = '128MB'")
     counted = pd.DataFrame.from_records(found, columns=[*keys, "impact_k", "financial_k", "count", *scoring.HORIZONS])
     out = counted.groupby(keys, sort=True)[["count", *scoring.HORIZONS]].sum().drop(columns="count")
     for dim in scoring.DIMENSIONS:
@@ -176,6 +194,49 @@ def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringPara
     return images
 
 
+def topic_score_rows(run_id: int, scores: pd.DataFrame, by_code: dict[str, Topic], moved: pd.DataFrame,
+                     has_previous: bool, horizons: pd.DataFrame | None = None) -> list[TopicScore]:
+    """Build a run's TopicScore rows from a ranked topic table (either method) and its year-over-year movement."""
+    value = scoring.finite_or_none
+    counts_by_topic = (horizons if horizons is not None else pd.DataFrame()).reindex(
+        columns=list(scoring.HORIZONS), fill_value=0)
+    rows = []
+    for code, row in scores.iterrows():
+        counts = counts_by_topic.loc[code] if code in counts_by_topic.index else None
+        mv = moved.loc[code]
+        rows.append(TopicScore(
+            run_id=run_id, topic=by_code[code], impact=value(row["impact"]), financial=value(row["financial"]),
+            combined=value(row["combined"]), n_impact=int(row["n_impact"]), n_financial=int(row["n_financial"]),
+            impact_low=value(row["impact_low"]), impact_high=value(row["impact_high"]),
+            financial_low=value(row["financial_low"]), financial_high=value(row["financial_high"]),
+            classification=row["classification"], rank=int(row["rank"]), is_borderline=bool(row["is_borderline"]),
+            influence_period=row["influence_period"],
+            horizon_short=int(counts["short"]) if counts is not None else 0,
+            horizon_medium=int(counts["medium"]) if counts is not None else 0,
+            horizon_long=int(counts["long"]) if counts is not None else 0,
+            is_new=bool(mv["is_new"]) if has_previous else False,
+            previous_topics=mv["previous_topics"] or "" if has_previous else "",
+            previous_impact=value(mv["previous_impact"]), previous_financial=value(mv["previous_financial"]),
+            previous_combined=value(mv["previous_combined"]),
+            previous_classification=mv["previous_classification"] or "" if has_previous else "",
+        ))
+    return rows
+
+
+def mark_succeeded(lease: runs.Lease, checksum: str, respondents: int, changes: dict[str, list[tuple[str, str, str]]],
+                   images: dict[str, tuple[bytes | None, str]]) -> None:
+    """Flag the leased run succeeded with its record (inside the transaction that writes its rows)."""
+    done = lease.rows().update(
+        status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
+        heartbeat_at=timezone.now(), input_checksum=checksum, respondents=respondents,
+        sensitivity={k: [list(c) for c in v] for k, v in changes.items()},
+        matrix_png=images["en"][0], matrix_svg=images["en"][1],
+        matrix_png_zh=images["zh-hans"][0], matrix_svg_zh=images["zh-hans"][1],
+    )
+    if not done:
+        raise RuntimeError("the run was no longer this worker's when its results were ready (failed or taken over)")
+
+
 def run_aggregation(run_id: int, *, draw: bool = True) -> None:
     """Claim the run (queued, or running under a dead lease) and compute it with a heartbeat beating.
 
@@ -187,7 +248,8 @@ def run_aggregation(run_id: int, *, draw: bool = True) -> None:
         return  # gone or finished
     try:
         with runs.heartbeat(lease):
-            compute(lease, draw=draw)
+            method = ScoreRun.objects.values_list("method", flat=True).get(pk=run_id)
+            COMPUTE[method](lease, draw=draw)
     except Exception as exc:
         if lease.rows().update(status=ScoreRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
                                finished_at=timezone.now()):
@@ -230,28 +292,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     set_stage(lease, "saving", 90)
 
     by_code = {t.code: t for t in topic_by_id.values()}
-    horizon_counts = horizons.reindex(columns=list(scoring.HORIZONS), fill_value=0)
+    topic_rows = topic_score_rows(run_id, scores, by_code, moved, bool(previous.shape[0]), horizons)
     value = scoring.finite_or_none
-    topic_rows = []
-    for code, row in scores.iterrows():
-        counts = horizon_counts.loc[code] if code in horizon_counts.index else None
-        mv = moved.loc[code]
-        topic_rows.append(TopicScore(
-            run_id=run_id, topic=by_code[code], impact=value(row["impact"]), financial=value(row["financial"]),
-            combined=value(row["combined"]), n_impact=int(row["n_impact"]), n_financial=int(row["n_financial"]),
-            impact_low=value(row["impact_low"]), impact_high=value(row["impact_high"]),
-            financial_low=value(row["financial_low"]), financial_high=value(row["financial_high"]),
-            classification=row["classification"], rank=int(row["rank"]), is_borderline=bool(row["is_borderline"]),
-            influence_period=row["influence_period"],
-            horizon_short=int(counts["short"]) if counts is not None else 0,
-            horizon_medium=int(counts["medium"]) if counts is not None else 0,
-            horizon_long=int(counts["long"]) if counts is not None else 0,
-            is_new=bool(mv["is_new"]) if previous.shape[0] else False,
-            previous_topics=mv["previous_topics"] or "" if previous.shape[0] else "",
-            previous_impact=value(mv["previous_impact"]), previous_financial=value(mv["previous_financial"]),
-            previous_combined=value(mv["previous_combined"]),
-            previous_classification=mv["previous_classification"] or "" if previous.shape[0] else "",
-        ))
     group_ids = {code: pk for pk, code in group_codes.items()}
     wide = per_group.pivot_table(index=["group", "topic"], columns="dimension", values=["n", "mean", "variance"],
                                  aggfunc="first", dropna=False) if len(per_group) else None
@@ -274,15 +316,12 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     with transaction.atomic():
         TopicScore.objects.bulk_create(topic_rows)
         GroupScore.objects.bulk_create(group_rows, batch_size=2000)
-        done = lease.rows().update(
-            status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
-            heartbeat_at=timezone.now(), input_checksum=checksum, respondents=respondents,
-            sensitivity={k: [list(c) for c in v] for k, v in changes.items()},
-            matrix_png=images["en"][0], matrix_svg=images["en"][1],
-            matrix_png_zh=images["zh-hans"][0], matrix_svg_zh=images["zh-hans"][1],
-        )
-        if not done:
-            raise RuntimeError("the run was no longer this worker's when its results were ready (failed or taken over)")
+        mark_succeeded(lease, checksum, respondents, changes, images)
         audit.record(None, "run.succeed", run, assessment=assessment, after={
             "checksum": checksum, "respondents": respondents,
             "classes": {c: int((scores["classification"] == c).sum()) for c in ("major", "important", "general")}})
+
+
+from materiality import esrs_aggregation  # noqa: E402  (it uses this module's stages and matrix; no cycle at call time)
+
+COMPUTE = {scoring.METHOD: compute, esrs_aggregation.esrs_scoring.METHOD: esrs_aggregation.compute}

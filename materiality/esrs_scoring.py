@@ -116,7 +116,8 @@ def stats_from_ratings(ratings: pd.DataFrame, iros: pd.DataFrame) -> pd.DataFram
     for rule in RULES:
         scored = rater_scores(ratings, iros, rule).dropna(subset=["score"])
         agg = scored.assign(sq=scored["score"] ** 2).groupby("iro").agg(
-            n=("score", "size"), s=("score", "sum"), q=("sq", "sum"), v=("severity", "sum"))
+            n=("score", "size"), s=("score", "sum"), q=("sq", "sum"),
+            v=("severity", lambda x: x.sum(min_count=1)))  # NULL like SQL when no severity
         out["n"] = agg["n"].reindex(out.index).fillna(0).astype("int64")
         out[f"sum_{rule}"], out[f"sumsq_{rule}"] = agg["s"].reindex(out.index), agg["q"].reindex(out.index)
         out[f"severity_{rule}"] = agg["v"].reindex(out.index)
@@ -203,8 +204,13 @@ def sensitivity(stats: pd.DataFrame, iros: pd.DataFrame, params: EsrsParams,
     """Return, per scenario (each severity rule, thresholds +-0.25), the topics whose class changes, as dma-1 does."""
     answered = base[["impact", "financial"]].notna().any(axis=1)
     changes: dict[str, list[tuple[str, str, str]]] = {}
+    by_rule: dict[str, pd.DataFrame] = {}  # the IRO scores depend on the rule only, not on the thresholds
     for scenario in SCENARIOS:
-        _iros, result = score(stats, iros, scenario_params(params, scenario), list(base.index))
+        other_params = scenario_params(params, scenario)
+        rule = other_params.severity_rule
+        if rule not in by_rule:
+            by_rule[rule] = iro_scores(stats, iros, replace(params, severity_rule=rule))
+        result = topic_scores(by_rule[rule], other_params, list(base.index))
         other = result.reindex(base.index)["classification"]
         changed = base.index[(other != base["classification"]) & answered]
         changes[scenario] = [(t, str(base.at[t, "classification"]), str(other[t])) for t in sorted(changed)]

@@ -13,6 +13,8 @@ from materiality.tables import safe_cell, write_xlsx
 
 COLUMNS = ["topic", "pillar", "name", "impact", "financial", "combined", "n_impact", "n_financial", "classification",
            "rank"]
+# One row per IRO (method esrs-1); low/high empty for n < 2, material yes/no.
+IRO_COLUMNS = ["iro", "topic", "kind", "sign", "status", "score", "n", "low", "high", "material", "rank"]
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "json": ("application/json", "json"),
@@ -20,33 +22,43 @@ FORMATS = {
 }
 
 
+def number(value: object) -> float | None:
+    """A float at full precision, or None for an empty or NaN value."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)  # type: ignore[arg-type]
+
+
 def result_rows(results: pd.DataFrame) -> list[list[object]]:
     """Return one row per topic in rank order: floats untouched (full precision), empty scores as None."""
     rows = []
     for code, r in results.sort_values("rank").iterrows():
-        def number(value: object) -> float | None:
-            return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)  # type: ignore[arg-type]
-
         rows.append([str(code), r["pillar"], r["name_en"], number(r["impact"]), number(r["financial"]),
                      number(r["combined"]), int(r["n_impact"]), int(r["n_financial"]), r["classification"],
                      int(r["rank"])])
     return rows
 
 
-def to_csv(results: pd.DataFrame) -> bytes:
+def write_csv(columns: list[str], rows: list[list[object]]) -> bytes:
     """UTF-8 CSV without a byte-order mark; floats in their shortest exact form; formula-like text neutralised."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in result_rows(results):
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else safe_cell(v)) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
-def to_json(results: pd.DataFrame) -> bytes:
-    """A JSON list of objects with the same keys as the CSV columns (empty scores as null)."""
-    records = [dict(zip(COLUMNS, row, strict=True)) for row in result_rows(results)]
+def write_json(columns: list[str], rows: list[list[object]]) -> bytes:
+    """A JSON list of objects with the same keys as the CSV columns (empty values as null)."""
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
     return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def to_csv(results: pd.DataFrame) -> bytes:
+    return write_csv(COLUMNS, result_rows(results))
+
+
+def to_json(results: pd.DataFrame) -> bytes:
+    return write_json(COLUMNS, result_rows(results))
 
 
 def to_xlsx(results: pd.DataFrame) -> bytes:
@@ -68,3 +80,22 @@ def export(results: pd.DataFrame, fmt: str) -> bytes:
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}: use csv, json or xlsx")
     return writers[fmt](results)
+
+
+def iro_rows(results: pd.DataFrame) -> list[list[object]]:
+    """Return one row per IRO in rank order (index: IRO code), as DESIGN.md section 4's IRO results CSV."""
+    rows = []
+    for code, r in results.sort_values("rank").iterrows():
+        rows.append([str(code), r["topic"], r["kind"], r["sign"], r["status"], number(r["score"]), int(r["n"]),
+                     number(r["low"]), number(r["high"]), "yes" if r["material"] else "no", int(r["rank"])])
+    return rows
+
+
+def export_iros(results: pd.DataFrame, fmt: str) -> bytes:
+    """Return the IRO results in the given format (csv, json or xlsx), the same columns in each."""
+    rows = iro_rows(results)
+    writers = {"csv": write_csv, "json": write_json,
+               "xlsx": lambda columns, rows: write_xlsx(columns, rows, title="IRO results")}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}: use csv, json or xlsx")
+    return writers[fmt](IRO_COLUMNS, rows)  # type: ignore[operator]

@@ -353,7 +353,7 @@ def library_changes(library: IssueLibrary) -> list[ChangeRow]:
 # --- scoring runs (issue 4) -------------------------------------------------------------------------
 
 from materiality import aggregation, enqueue, runs, tasks  # noqa: E402
-from materiality.models import Assessment, ScoreRun  # noqa: E402
+from materiality.models import Assessment, IroRating, ScoreRun  # noqa: E402
 
 latest_succeeded_run = aggregation.latest_succeeded_run
 is_stale = runs.is_stale
@@ -369,17 +369,15 @@ def start_aggregation(assessment: Assessment, *, started_by: object | None = Non
     One atomic step (materiality.runs.start): a live unfinished run is returned instead of queuing a second one.
     Raises enqueue.BrokerUnavailable, with the new run failed, when the message cannot be published.
     """
-    from surveys.models import Response  # surveys imports materiality: not at module level
-
     check_not_frozen(assessment)
-    if not Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).exists():
-        raise NothingToScore(_("There are no submitted answers to score yet."))
+    if not aggregation.has_input(assessment):
+        raise NothingToScore(_("There are no IRO ratings to score yet.") if assessment.method == "esrs-1"
+                             else _("There are no submitted answers to score yet."))
     actor = started_by if getattr(started_by, "is_authenticated", False) else None
+    method, params = aggregation.run_settings(assessment)
 
     def create() -> ScoreRun:
-        run = ScoreRun.objects.create(
-            assessment=assessment, method=aggregation.scoring.METHOD,
-            params=aggregation.scoring_params(assessment).to_json(), started_by=actor)
+        run = ScoreRun.objects.create(assessment=assessment, method=method, params=params, started_by=actor)
         audit.record(started_by, "run.start", run, assessment=assessment,  # type: ignore[arg-type]
                      after={"method": run.method, "params": run.params})
         return run
@@ -413,11 +411,17 @@ def run_outdated(run: ScoreRun) -> dict[str, bool]:
     from surveys.models import Response  # surveys imports materiality: not at module level
 
     since = run.started_at or run.created_at
+    settings_changed = aggregation.run_settings(run.assessment) != (run.method, run.params)
+    if run.method == "esrs-1":
+        ratings = IroRating.objects.filter(iro__assessment_id=run.assessment_id)
+        return {"new_answers": ratings.filter(saved_at__gt=since).exists(),
+                "answers_removed": ratings.values("rater").distinct().count() < run.respondents,
+                "settings_changed": settings_changed}
     submitted = Response.objects.filter(assessment_id=run.assessment_id, status=Response.Status.SUBMITTED)
     return {
         "new_answers": submitted.filter(updated_at__gt=since).exists(),
         "answers_removed": submitted.count() < run.respondents,
-        "settings_changed": aggregation.scoring_params(run.assessment).to_json() != run.params,
+        "settings_changed": settings_changed,
     }
 
 

@@ -12,8 +12,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import aggregation, crosswalk, enqueue, exports, runs, services
-from materiality.models import Assessment, AssessmentFrozen, GroupScore, ScoreRun, TopicScore
+from materiality import aggregation, crosswalk, enqueue, esrs_aggregation, exports, runs, services
+from materiality.models import Assessment, AssessmentFrozen, GroupScore, IroRating, IroScore, ScoreRun, TopicScore
+from materiality.scoring import finite_or_none
 from materiality.views.downloads import attachment
 
 SCENARIO_LABELS = {
@@ -24,7 +25,12 @@ SCENARIO_LABELS = {
     "major_minus": gettext_lazy("Major threshold −0.25"),
     "important_plus": gettext_lazy("Important threshold +0.25"),
     "important_minus": gettext_lazy("Important threshold −0.25"),
+    # esrs-1: a rater's severity under each rule (the run's own rule changes nothing)
+    "rule_mean_max": gettext_lazy("Severity rule (mean + highest) / 2"),
+    "rule_mean": gettext_lazy("Severity rule: mean"),
+    "rule_max": gettext_lazy("Severity rule: highest"),
 }
+MATERIAL = ("major", "important")
 CLASS_LABELS = {**dict(TopicScore.Classification.choices), "": gettext_lazy("no answers")}
 # The matrix's markers as the text description names them: shape, its word, fill colour. They follow
 # materiality.matrix.PILLAR_STYLES (not imported: matplotlib belongs to the worker, not to web processes);
@@ -107,6 +113,37 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
     }
 
 
+def iro_context(run: ScoreRun, assessment: Assessment, scores: list[TopicScore],
+                language: str | None) -> dict[str, object]:
+    """Return the esrs-1 parts of the results page: ranked IROs with their rationales, the stakeholder view."""
+    rationales: dict[int, list[tuple[str, str]]] = {}
+    for iro_id, rater, text in (IroRating.objects.filter(iro__assessment=assessment).exclude(rationale="")
+                                .order_by("rater").values_list("iro_id", "rater", "rationale")):
+        rationales.setdefault(iro_id, []).append((rater, text))
+    iro_rows = list(IroScore.objects.filter(run=run).select_related("iro", "iro__topic").order_by("rank"))
+    for row in iro_rows:
+        row.title = row.iro.title_for(language)  # type: ignore[attr-defined]
+        row.rationales = rationales.get(row.iro_id, [])  # type: ignore[attr-defined]
+    survey = esrs_aggregation.stakeholder_view(assessment)
+    comparison = []
+    for s in scores:
+        code = s.topic.code
+        answered = code in survey.index and bool(survey.at[code, "answered"])
+        survey_class = str(survey.at[code, "classification"]) if answered else ""
+        iro_material = s.has_answers and s.classification in MATERIAL
+        comparison.append({
+            "topic": s.topic, "name": s.name,  # type: ignore[attr-defined]
+            "iro_class": s.classification if s.has_answers else "", "survey_class": survey_class,
+            "iro_label": CLASS_LABELS[s.classification if s.has_answers else ""],
+            "survey_label": CLASS_LABELS[survey_class],
+            "survey_impact": finite_or_none(survey.at[code, "impact"]) if answered else None,
+            "survey_financial": finite_or_none(survey.at[code, "financial"]) if answered else None,
+            "disagree": s.has_answers and answered and iro_material != (survey_class in MATERIAL),
+        })
+    return {"iro_scores": iro_rows, "comparison": comparison, "has_survey": any(c["survey_class"] for c in comparison),
+            "disagreements": [c for c in comparison if c["disagree"]]}
+
+
 @permission_required("materiality.view_results", raise_exception=True)
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, slug=slug)
@@ -125,6 +162,8 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         context["outdated"] = {} if assessment.is_confirmed else services.run_outdated(run)
         context.update(overview_context(run, assessment, language))
         context["heat"] = heat_map(run, assessment.scale, language)
+        if run.method == "esrs-1":
+            context.update(iro_context(run, assessment, context["scores"], language))  # type: ignore[arg-type]
     return render(request, "materiality/results.html", context)
 
 
@@ -188,5 +227,8 @@ def results_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         messages.error(request, _("There are no results to export yet."))
         return redirect("materiality:results", slug=slug)
     content_type, extension = exports.FORMATS[fmt]
+    if request.GET.get("level") == "iro" and run.method == "esrs-1":
+        content = exports.export_iros(esrs_aggregation.iro_results_frame(run), fmt)
+        return attachment(content, f"iro-results-{slug}.{extension}", content_type)
     frame = crosswalk.with_esrs(aggregation.results_frame(run), assessment.library)  # the XLSX shows it
     return attachment(exports.export(frame, fmt), f"results-{slug}.{extension}", content_type)
