@@ -31,7 +31,7 @@ def test_run_with_redis_down_says_so_and_works_when_it_is_back(answered, private
     private_redis.stop()
     began = time.monotonic()
     page = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE=language)
-    import re; assert page.status_code == 200 and words in page.content.decode(), re.findall(r"alert[^>]*>([^<]*)", page.content.decode())
+    assert page.status_code == 200 and words in page.content.decode()
     assert time.monotonic() - began < 10
     assert not ScoreRun.objects.filter(status=ScoreRun.Status.QUEUED).exists()  # nothing waits for nothing
     again = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE=language)  # a second click is no "Scoring started"

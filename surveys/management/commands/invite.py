@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from materiality.models import Assessment
 from materiality import enqueue
+from materiality.models import Assessment
 from surveys import mailing, services
 
 WAIT_SECONDS = 600
