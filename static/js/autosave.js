@@ -56,7 +56,8 @@
   function payload(ids) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
-    data.append("opened", form.querySelector("[name=opened]").value);
+    var opened = form.querySelector("[name=opened]");  // the questionnaire's; the rating page has none
+    if (opened) data.append("opened", opened.value);
     ids.forEach(function (id) {
       data.append("topics", id);
       var card = document.getElementById("topic-" + id);
@@ -87,7 +88,7 @@
           renewed = false;
           var now = new Date();
           setStatus(form.dataset.msgSaved + " " + now.toTimeString().slice(0, 5));
-        } else if ((response.status === 403 || response.status === 400) && !renewed) {
+        } else if ((response.status === 403 || response.status === 400) && sessionUrl && !renewed) {
           ids.forEach(function (id) { pending.add(id); });
           return response.json().catch(function () { return {}; }).then(function (body) {
             if (body.error !== "csrf" && body.error !== "no-session") {
