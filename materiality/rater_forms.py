@@ -12,6 +12,8 @@ from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +55,22 @@ class Field:
     name: str
     criterion: Criterion
     value: str  # "" unanswered, "1".."S", or "dk"
+    scale: int
+
+    def buttons(self) -> SafeString:
+        """The radio buttons 1..S and "Don't know", built here: the template engine took 3 ms per IRO for them, and
+        the rating page of a rater with 60 IROs must answer in under 150 ms (issue 12)."""
+        low, high, dont_know = escape(self.criterion.low), escape(self.criterion.high), escape(_("Don't know"))
+        parts = []
+        for v in [str(n) for n in range(1, self.scale + 1)] + [DONT_KNOW]:
+            checked = " checked" if v == self.value else ""
+            end = f" ({low})" if v == "1" else f" ({high})" if v == str(self.scale) else ""
+            hint = f'<span class="visually-hidden">{end}</span>' if end else ""
+            style = "btn-outline-secondary" if v == DONT_KNOW else "btn-outline-success rating-btn"
+            parts.append(f'<input type="radio" class="btn-check" name="{self.name}" id="{self.name}-{v}" value="{v}" '
+                         f'autocomplete="off"{checked}><label class="btn {style}" for="{self.name}-{v}">'
+                         f'{dont_know if v == DONT_KNOW else v}{hint}</label>')
+        return mark_safe("\n".join(parts))  # noqa: S308 - names are ours, labels escaped above
 
 
 def field_name(iro: Iro, criterion: str) -> str:
@@ -72,9 +90,9 @@ def shown_value(rating: IroRating | None, criterion: str) -> str:
     return DONT_KNOW if criterion in rating.dont_know else ""
 
 
-def fields_for(iro: Iro, rating: IroRating | None) -> list[Field]:
+def fields_for(iro: Iro, rating: IroRating | None, scale: int) -> list[Field]:
     """The criteria of one IRO with the rater's saved choices, in the form's order."""
-    return [Field(field_name(iro, c), CRITERIA[c], shown_value(rating, c)) for c in iro.criteria()]
+    return [Field(field_name(iro, c), CRITERIA[c], shown_value(rating, c), scale) for c in iro.criteria()]
 
 
 def is_done(iro: Iro, rating: IroRating | None) -> bool:

@@ -10,6 +10,7 @@ PUBLIC = {
     "login", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "set_language", "logout",
     "materiality:organisation_logo",  # the company's logo on the respondents' pages, who have no account
+    "materiality:rate", "materiality:rate_draft", "materiality:rate_thanks",  # raters' links, keyed by their token
 }
 PUBLIC_PREFIXES = ("surveys:respond", "admin:", "materiality:api-")  # respondent links are keyed by their token;
 # admin has its own log-in; the API authenticates itself (session or token): 401/403, see tests/materiality/test_api.py

@@ -56,7 +56,7 @@ def page_context(assignment: RaterAssignment, iros: list[Iro], ratings: dict[int
                                                  "iros": []})
         entry["iros"].append({"iro": iro, "title": iro.title_for(language),
                               "description": iro.description_for(language),
-                              "fields": rater_forms.fields_for(iro, rating), "done": finished,
+                              "fields": rater_forms.fields_for(iro, rating, scale), "done": finished,
                               "rationale_name": rater_forms.rationale_name(iro),
                               "rationale": rating.rationale if rating else ""})
     return {"assignment": assignment, "assessment": assignment.assessment, "topics": list(topics.values()),

@@ -67,3 +67,25 @@ def test_rating_on_a_phone(live_server, browser, assessment):
     assert (ratings["E01-I1"].scale, ratings["E01-I1"].scope) == (2, 5)
     assert ratings["S07-I1"].rationale == "Field reports of thermal runaway"
     context.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_raters_page_is_accessible_in_both_languages_on_a_phone(live_server, browser, assessment):
+    from tests.browser.conftest import log_in
+    from tests.conftest import PASSWORD, make_user
+
+    load_register(assessment)
+    raters.assign_rater(assessment, list(assessment.library.topics.filter(code="S07")), contact=rater_contact())
+    make_user("wendy", "ESG work team")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log_in(page, live_server, "wendy", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{assessment.slug}/raters/")
+    assert page.get_by_role("heading", name="Progress per rater").is_visible()
+    assert violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page.reload()
+    assert page.get_by_role("heading", name="各评分人进度").is_visible()
+    assert violations(page) == []
+    context.close()
