@@ -40,7 +40,7 @@ def run_settings(assessment: Assessment) -> tuple[str, dict[str, object]]:
 def has_input(assessment: Assessment) -> bool:
     """Whether there is anything to score: submitted answers for dma-1, IRO ratings for esrs-1."""
     if assessment.method == esrs_aggregation.esrs_scoring.METHOD:
-        return esrs_aggregation.IroRating.objects.filter(iro__assessment=assessment).exists()
+        return esrs_aggregation.IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False).exists()
     return Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).exists()
 
 

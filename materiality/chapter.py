@@ -400,7 +400,7 @@ def procedure_input(assessment: Assessment, run: ScoreRun) -> ProcedureInput:
         groups=groups, items=[k for k in ITEM_LABELS if k in items], topics=run.topic_scores.count(),
         respondents=run.respondents,
         severity_rule=str(p.get("severity_rule", assessment.severity_rule)),
-        raters=IroRating.objects.filter(iro__assessment=assessment).values("rater").distinct().count() if esrs else 0,
+        raters=IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False).values("rater").distinct().count() if esrs else 0,
         iros=Iro.objects.filter(assessment=assessment).count() if esrs else 0,
     )
 

@@ -43,7 +43,7 @@ FROM (
            CAST(CASE WHEN i.sign = 'negative' THEN {greatest}(r.scale, r.scope, r.irremediability)
                 ELSE {greatest}(r.scale, r.scope) END AS DOUBLE PRECISION) AS sev_max
     FROM {ratings} r JOIN {iros} i ON i.id = r.iro_id
-    WHERE i.assessment_id = %s {fence}
+    WHERE i.assessment_id = %s AND r.submitted_at IS NOT NULL {fence}
   ) AS parts {fence}
 ) AS scored
 GROUP BY code
@@ -98,7 +98,7 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     register = register_frame(assessment, codes)
     stats = rating_statistics(assessment.pk)
     stats = stats[stats["iro"].isin(register["iro"])]
-    raters = IroRating.objects.filter(iro__assessment=assessment).values("rater").distinct().count()
+    raters = IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False).values("rater").distinct().count()
     aggregation.set_stage(lease, "scoring", 35)
 
     iro_table, topic_table = esrs_scoring.score(stats, register, params, codes)

@@ -413,7 +413,7 @@ def run_outdated(run: ScoreRun) -> dict[str, bool]:
     since = run.started_at or run.created_at
     settings_changed = aggregation.run_settings(run.assessment) != (run.method, run.params)
     if run.method == "esrs-1":
-        ratings = IroRating.objects.filter(iro__assessment_id=run.assessment_id)
+        ratings = IroRating.objects.filter(iro__assessment_id=run.assessment_id, submitted_at__isnull=False)
         return {"new_answers": ratings.filter(saved_at__gt=since).exists(),
                 "answers_removed": ratings.values("rater").distinct().count() < run.respondents,
                 "settings_changed": settings_changed}

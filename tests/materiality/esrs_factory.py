@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pandas as pd
+from django.utils import timezone
 
 from materiality import esrs_scoring
 from materiality.models import Assessment, Iro, IroRating
@@ -31,12 +32,13 @@ def make_register(assessment: Assessment, *, topics: int = 6, per_topic: int = 3
 def rate(iros: list[Iro], *, raters: int = 5, scale: int = 5, seed: int = 2, dont_know: float = 0.1) -> None:
     """Each rater rates every IRO on its criteria; some criteria are left empty (don't know)."""
     rng = random.Random(seed)
+    now = timezone.now()  # handed in: drafts do not count
     rows = []
     for iro in iros:
         needed = esrs_scoring.required_criteria(iro.kind, iro.sign, iro.status)
         for r in range(raters):
             values = {c: (None if rng.random() < dont_know else rng.randint(1, scale)) for c in needed}
-            rows.append(IroRating(iro=iro, rater=f"rater-{r:03d}", rationale=f"reason {r}", **values))
+            rows.append(IroRating(iro=iro, rater=f"rater-{r:03d}", rationale=f"reason {r}", submitted_at=now, **values))
     IroRating.objects.bulk_create(rows, batch_size=5000)
 
 

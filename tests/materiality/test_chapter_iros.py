@@ -33,7 +33,7 @@ def esrs_confirmed(assessment):
     low = Iro.objects.create(assessment=assessment, code="B-O1", topic=topics[1], kind="opportunity",
                              title_en="Small gain", title_zh="小收益", upstream=True)
     for r in ("r1", "r2"):
-        IroRating.objects.create(iro=risk, rater=r, magnitude=4, likelihood=3)
+        IroRating.objects.create(iro=risk, rater=r, magnitude=4, likelihood=3, submitted_at=timezone.now())
     IroScore.objects.create(run=run, iro=impact, score=4.2, n=2, material=True, rank=1)
     IroScore.objects.create(run=run, iro=risk, score=3.46, n=2, material=True, rank=2)
     IroScore.objects.create(run=run, iro=low, score=2.0, n=2, material=False, rank=3)
