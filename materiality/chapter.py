@@ -160,10 +160,11 @@ def confirmed_run(assessment: Assessment) -> ScoreRun:
     """Return the run the chapter reports on; refuse an assessment the committee has not confirmed."""
     if not assessment.is_confirmed:
         raise ChapterRefused(_("The materiality chapter is written from a confirmed result: %(name)s is not "
-                               "confirmed yet.") % {"name": assessment.name})
+                               "confirmed yet.") % {"name": assessment.name_for(translation.get_language())})
     run = services.latest_succeeded_run(assessment)
     if run is None:
-        raise ChapterRefused(_("%(name)s has no successful score run.") % {"name": assessment.name})
+        raise ChapterRefused(_("%(name)s has no successful score run.") % {
+            "name": assessment.name_for(translation.get_language())})
     return run
 
 
@@ -180,7 +181,7 @@ def build_chapter(assessment: Assessment, language: str) -> Chapter:
         counts = {c: len(lists[c]) for c in CLASS_ORDER}
         chapter = Chapter(
             language=language, title=_("Materiality assessment %(year)s") % {"year": assessment.library.year},
-            assessment=assessment.name, year=assessment.library.year,
+            assessment=assessment.name_for(language), year=assessment.library.year,
             confirmed=assessment.confirmed_at.date().isoformat() if assessment.confirmed_at else "",
             run_id=run.pk, method=run.method, headings=headings(), labels=labels(),
             stakeholder_intro=_("The table lists each stakeholder group consulted in this cycle, the topics it "
