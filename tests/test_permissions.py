@@ -16,7 +16,7 @@ PUBLIC_PREFIXES = ("surveys:respond", "admin:", "materiality:api-")  # responden
 # admin has its own log-in; the API authenticates itself (session or token): 401/403, see tests/materiality/test_api.py
 SAMPLE_KWARGS = {
     "year": 2024, "code": "E01", "slug": "dma-2024", "fmt": "csv", "token": "x" * 43, "pk": 1, "uidb64": "MQ",
-    "group": "customers", "run_id": 1, "topic": "E01", "format": "csv", "path": "x",
+    "group": "customers", "run_id": 1, "topic": "E01", "format": "csv", "path": "x", "language": "en",
 }
 
 

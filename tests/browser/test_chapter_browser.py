@@ -13,6 +13,7 @@ from materiality.models import Assessment
 from tests.browser.axe import violations
 from tests.browser.conftest import log_in, remove_assessments
 from tests.conftest import PASSWORD, make_user
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -26,8 +27,7 @@ def confirmed(assessment: Assessment) -> Iterator[Assessment]:
     chair.groups.add(Group.objects.get(name=roles.CHAIR))
     make_questionnaires(assessment)
     import_synthetic(assessment, per_group=5, seed=13)
-    score(assessment, draw=True)
-    services.prefill_register(assessment, acting_user=chair)
+    make_confirmable(score(assessment, draw=True), chair)
     services.confirm_assessment(assessment, acting_user=chair)
     yield assessment
     remove_assessments()

@@ -11,6 +11,7 @@ from docx import Document
 
 from materiality import chapter, services
 from tests.conftest import client_for
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -38,6 +39,7 @@ def test_not_confirmed_is_refused_by_the_command_and_the_page(scored_run, commit
 def test_confirmed_chapter_downloads_in_both_languages_and_formats(scored_run, chair, committee_user,
                                                                    work_team_user, outsider):
     assessment = scored_run.assessment
+    make_confirmable(scored_run, chair)
     services.confirm_assessment(assessment, acting_user=chair)
     results = client_for(work_team_user).get(reverse("materiality:results", kwargs={"slug": assessment.slug}))
     assert url(assessment.slug, "zh-hans", "docx").encode() in results.content
@@ -66,12 +68,14 @@ def test_confirmed_chapter_downloads_in_both_languages_and_formats(scored_run, c
     (["{slug}", "--output", "/no/such/dir/x.docx"], "No such directory"),
 ])
 def test_bad_command_input_is_named(scored_run, chair, args, message):
+    make_confirmable(scored_run, chair)
     services.confirm_assessment(scored_run.assessment, acting_user=chair)
     with pytest.raises(CommandError, match=message):
         call_command("report_chapter", *[a.format(slug=scored_run.assessment.slug) for a in args])
 
 
 def test_command_writes_html_to_stdout_and_docx_to_a_file(scored_run, chair, tmp_path, capsys):
+    make_confirmable(scored_run, chair)
     services.confirm_assessment(scored_run.assessment, acting_user=chair)
     call_command("report_chapter", scored_run.assessment.slug, "--format", "html", "--language", "zh-hans")
     out = capsys.readouterr().out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from materiality import chapter, crosswalk, services
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -22,6 +23,7 @@ def confirmed_with_one_material_topic(assessment, chair, committee_user):
         wanted = "important" if s.topic_id == keep.pk else "general"
         if s.classification != wanted:
             services.override_class(run, s.topic, wanted, reason="Test: one topic decides", acting_user=committee_user)
+    make_confirmable(run, chair)
     services.confirm_assessment(assessment, acting_user=chair)
     return assessment, keep
 

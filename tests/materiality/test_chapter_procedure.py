@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from materiality.chapter import ProcedureInput, procedure_text
+from materiality.chapter_procedure import ProcedureInput, procedure_text
 
 DMA = ProcedureInput(method="dma-1", scale=5, major=4.0, important=3.0,
                      groups=[("Customers", 2.0, False), ("Management", 1.5, True)],
