@@ -48,15 +48,19 @@ def log_in(page: object, live_server: object, username: str, password: str) -> N
 def remove_assessments() -> None:
     """Delete every assessment after a transactional test, confirmed ones included.
 
-    Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up.
+    Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up, and
+    the stored report packs' own trigger too.
     """
     from django.db import connection
 
-    from materiality import freeze
-    from materiality.models import Assessment
+    from materiality import freeze, pack_models
+    from materiality.models import Assessment, ConfirmedPack
 
     freeze.uninstall(connection)
+    pack_models.run_sql(connection, pack_models.DROP_SQL)
     try:
+        ConfirmedPack.objects.all()._raw_delete(ConfirmedPack.objects.db)
         Assessment.objects.all().delete()
     finally:
         freeze.install(connection)
+        pack_models.run_sql(connection, pack_models.TRIGGER_SQL)
