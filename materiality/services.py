@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiality import audit, crosswalk, iros, library_csv
+from materiality import audit, crosswalk, iros, library_csv, register_prefill
 from materiality.models import IssueLibrary, Topic
 from materiality.tables import Table
 from stakeholders.models import StakeholderGroup
@@ -433,7 +433,6 @@ from materiality.models import (  # noqa: E402
     AssessmentGroup,
     ClassOverride,
     Comment,
-    GroupScore,
     RegisterEntry,
     TopicScore,
 )
@@ -666,16 +665,8 @@ def register_topics(assessment: Assessment) -> list[tuple[TopicScore, str]]:
 
 
 def prefill_values(assessment: Assessment, score: TopicScore) -> dict:
-    """Suggest a step-3 entry: influence period from the horizons; groups that rate the topic at least important or
-    that list it among their needs and expectations."""
-    threshold = assessment.important_threshold - 1e-9
-    rated = {g.group.code for g in GroupScore.objects.filter(run=score.run, topic=score.topic).select_related("group")
-             if (g.impact or 0) >= threshold or (g.financial or 0) >= threshold}
-    needs = {ag.group.code for ag in assessment.group_weights.select_related("group")
-             if score.topic.code in (ag.group.needs_topics or [])}
-    order = [ag.group.code for ag in assessment.group_weights.select_related("group")]
-    return {"influence_period": score.influence_period or "",
-            "stakeholder_groups": [c for c in order if c in rated | needs]}
+    """Suggest a topic's step-3 entry (materiality.register_prefill says what from)."""
+    return register_prefill.suggest(assessment, score).values
 
 
 def prefill_register(assessment: Assessment, *, acting_user: Actor) -> int:

@@ -10,9 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import services
+from materiality import confirmation, services
+from materiality import register_prefill as prefill
 from materiality.forms import RegisterEntryForm
-from materiality.models import Assessment, AssessmentFrozen, RegisterEntry
+from materiality.models import Assessment, AssessmentFrozen, RegisterEntry, TopicScore
 
 
 def group_choices(assessment: Assessment, language: str | None) -> list[tuple[str, str]]:
@@ -25,13 +26,19 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     language = get_language()
     names = dict(group_choices(assessment, language))
     entries = {e.topic_id: e for e in RegisterEntry.objects.filter(assessment=assessment)}
+    iro_counts = prefill.topics_with_iros(assessment)
+    labels = dict(TopicScore.Classification.choices)
     rows = []
     for score, cls in services.register_topics(assessment):
         entry = entries.get(score.topic_id)
-        rows.append({"score": score, "class": cls, "name": score.topic.name_for(language), "entry": entry,
+        rows.append({"score": score, "class": cls, "class_label": labels[cls], "name": score.topic.name_for(language),
+                     "entry": entry, "iros": iro_counts.get(score.topic_id, 0),
+                     "missing": [confirmation.REGISTER_PARTS[p] for p in confirmation.missing_register_parts(entry)],
                      "groups": [names.get(c, c) for c in (entry.stakeholder_groups if entry else [])]})
+    esrs = assessment.method == Assessment.Method.ESRS_1
     return render(request, "materiality/register.html", {
-        "assessment": assessment, "rows": rows,
+        "assessment": assessment, "rows": rows, "important_threshold": assessment.important_threshold,
+        "groups_source": prefill.SOURCES["iro_groups" if esrs else "group_scores"], "esrs": esrs,
         "can_edit": request.user.has_perm("materiality.change_registerentry") and not assessment.is_confirmed,
     })
 

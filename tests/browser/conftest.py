@@ -48,19 +48,19 @@ def log_in(page: object, live_server: object, username: str, password: str) -> N
 def remove_assessments() -> None:
     """Delete every assessment after a transactional test, confirmed ones and their stored packs included.
 
-    Flushing deletes rows one by one on SQLite, which the freeze and stored-pack triggers refuse: lift them for the
-    clean-up.
+    Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up, and
+    the stored report packs' own trigger too.
     """
     from django.db import connection
 
     from materiality import freeze, pack_models
-    from materiality.models import Assessment
+    from materiality.models import Assessment, ConfirmedPack
 
     freeze.uninstall(connection)
     pack_models.run_sql(connection, pack_models.DROP_SQL)
     try:
-        pack_models.ConfirmedPack.objects.all().delete()
+        ConfirmedPack.objects.all()._raw_delete(ConfirmedPack.objects.db)
         Assessment.objects.all().delete()
     finally:
-        pack_models.run_sql(connection, pack_models.TRIGGER_SQL)
         freeze.install(connection)
+        pack_models.run_sql(connection, pack_models.TRIGGER_SQL)

@@ -1,4 +1,5 @@
-"""The committee chair overrides a topic with a reason, confirms, downloads the pack; later edits are refused."""
+"""The committee chair overrides a topic with a reason, sees the blocking checks, confirms by typing the name in a
+dialog (no axe-core violation, both languages), downloads the stored pack; later edits are refused."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from materiality import roles
-from materiality.models import Assessment, ClassOverride
+from materiality.models import Assessment, ClassOverride, ConfirmedPack
+from tests.browser.axe import violations
 from tests.browser.conftest import log_in, remove_assessments
 from tests.conftest import PASSWORD, make_user
+from tests.materiality.confirmable import make_confirmable
 from tests.materiality.conftest import score
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -49,11 +52,36 @@ def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, conf
     row.get_by_role("button", name="Save class").click()
     assert "Our supplier audit shows a lower exposure" in page.locator(f"#topic-{first.topic.code}").inner_text()
 
-    page.get_by_role("button", name="Confirm and freeze the assessment").click()
+    # The register is empty and the questionnaires are open: the page names the blocking check, the button is off.
+    assert "complete step-3 register entry" in page.locator("#confirm-blocked").inner_text()
+    assert page.locator("#confirm-button").is_disabled()
+    run = confirmable.score_runs.get()
+    make_confirmable(run, chair)  # the work team completes the register, the committee comments, surveys close
+    for language in ("en", "zh-hans"):
+        page.evaluate("lang => { document.cookie = 'django_language=' + lang + '; path=/'; }", language)
+        page.goto(f"{live_server.url}/assessments/{confirmable.slug}/committee/")
+        page.locator("#confirm-button").click()
+        page.locator("#confirm-dialog").wait_for(state="visible")
+        assert violations(page, "#confirm-dialog") == [], language
+        assert violations(page, "#confirmation-checks") == [], language
+        page.keyboard.press("Escape")
+        page.locator("#confirm-dialog").wait_for(state="hidden")
+    page.evaluate("() => { document.cookie = 'django_language=en; path=/'; }")
+    page.goto(f"{live_server.url}/assessments/{confirmable.slug}/committee/")
+    page.locator("#confirm-button").click()
+    name = page.get_by_label("Type the assessment's name")
+    name.fill(confirmable.name[:-1])
+    assert page.locator("#confirm-submit").is_disabled()  # not the exact name: nothing to click
+    name.fill(confirmable.name)
+    page.locator("#confirm-submit").click()
     assert page.locator("#confirmed-badge").is_visible()
+    stored = ConfirmedPack.objects.get()
+    assert stored.sha256 in page.locator("#pack-checksum").inner_text()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the report pack").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    content = open(download_info.value.path(), "rb").read()
+    assert content == bytes(stored.content)
+    archive = zipfile.ZipFile(io.BytesIO(content))
     assert "results.xlsx" in archive.namelist() and "audit-trail.csv" in archive.namelist()
     assert page.get_by_role("button", name="Save class").count() == 0  # no edit controls once frozen
 

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
-from materiality import freeze, services
+from materiality import services
 from materiality.models import Assessment, IssueLibrary, RegisterEntry
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys.models import Response
 from tests.browser.axe import violations
+from tests.browser.conftest import remove_assessments
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -128,12 +128,7 @@ def demo(db: None) -> Iterator[None]:
     call_command("load_demo", stdout=io.StringIO())
     services.clone_library(IssueLibrary.objects.get(year=2024))
     yield
-    # Flushing deletes rows one by one on SQLite, which the freeze triggers refuse: lift them for the clean-up.
-    freeze.uninstall(connection)
-    try:
-        Assessment.objects.all().delete()
-    finally:
-        freeze.install(connection)
+    remove_assessments()  # the demo's 2023 cycle is confirmed, with a stored pack
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])

@@ -25,15 +25,20 @@ def test_prefill_covers_major_and_important_topics_with_horizons_and_groups(scor
     assert services.prefill_register(assessment, acting_user=None) == 0  # existing entries are kept
 
 
-def test_needs_and_expectations_add_a_group(scored):
-    from stakeholders.models import StakeholderGroup
+def test_groups_are_those_whose_own_score_reaches_the_important_threshold(scored):
+    from materiality.models import GroupScore
+    from materiality.register_prefill import group_combined
 
-    score = TopicScore.objects.filter(run=scored, classification__in=["major", "important"]).select_related("topic").first()
-    group = StakeholderGroup.objects.get(code="media") if StakeholderGroup.objects.filter(code="media").exists() else \
-        StakeholderGroup.objects.last()
-    group.needs_topics = [score.topic.code]
-    group.save()
-    assert group.code in services.prefill_values(scored.assessment, score)["stakeholder_groups"]
+    assessment = scored.assessment
+    all_groups = set(assessment.group_weights.values_list("group__code", flat=True))
+    for score, _cls in services.register_topics(assessment):
+        chosen = set(services.prefill_values(assessment, score)["stakeholder_groups"])
+        own = {g.group.code: group_combined(g) for g in GroupScore.objects.filter(run=scored, topic=score.topic)
+               .select_related("group")}
+        assert chosen == {c for c, v in own.items() if v is not None and v >= assessment.important_threshold - 1e-9}
+        assert chosen <= all_groups
+    assert any(set(services.prefill_values(assessment, s)["stakeholder_groups"]) != all_groups
+               for s, _c in services.register_topics(assessment)), "not every topic gets every group"
 
 
 def test_override_to_general_removes_a_topic_from_the_register_list(scored, committee_user):
