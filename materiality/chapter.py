@@ -27,7 +27,6 @@ from materiality.models import (
     Assessment,
     ClassOverride,
     Iro,
-    IroRating,
     IroScore,
     RegisterEntry,
     ScoreRun,
@@ -317,7 +316,7 @@ def procedure_input(assessment: Assessment, run: ScoreRun) -> ProcedureInput:
         groups=groups, items=[k for k in ITEM_LABELS if k in items], topics=run.topic_scores.count(),
         respondents=run.respondents,
         severity_rule=str(p.get("severity_rule", assessment.severity_rule)),
-        raters=IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False).values("rater").distinct().count() if esrs else 0,
+        raters=run.respondents if esrs else 0,  # an esrs-1 run counts its raters as its respondents
         iros=Iro.objects.filter(assessment=assessment).count() if esrs else 0,
     )
 

@@ -98,7 +98,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     register = register_frame(assessment, codes)
     stats = rating_statistics(assessment.pk)
     stats = stats[stats["iro"].isin(register["iro"])]
-    raters = IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False).values("rater").distinct().count()
+    handed_in = IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False)
+    raters = handed_in.values("rater").distinct().count()
     aggregation.set_stage(lease, "scoring", 35)
 
     iro_table, topic_table = esrs_scoring.score(stats, register, params, codes)
