@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone, translation
 
-from materiality import audit_table, confirmation, report_pack, services
+from materiality import audit_table, confirmation, pack_iros, report_pack, services
 from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
@@ -144,14 +144,23 @@ def checks_sheet(checks: Sequence[dict]) -> report_pack.Sheet:
 
 
 def build_pack(assessment: services.Assessment, run: ScoreRun, checks: Sequence[dict] = ()) -> bytes:
-    """Return the report pack ZIP of a run: matrix PNG and SVG, workbook, methodology, audit trail CSV."""
+    """Return the report pack ZIP of a run: matrix PNG and SVG, workbook, methodology, audit trail CSV, the IRO
+    register with its ratings and evidence, and (once confirmed) the materiality chapter in both languages."""
     files = {
         "matrix.png": bytes(run.matrix_png or b""),
         "matrix.svg": (run.matrix_svg or "").encode(),
+        "matrix-zh.png": bytes(run.matrix_png_zh or b""),
+        "matrix-zh.svg": (run.matrix_svg_zh or "").encode(),
         "results.xlsx": report_pack.workbook([*pack_sheets(assessment, run), checks_sheet(checks)],
                                              cover(assessment, run)),
         "methodology.txt": report_pack.methodology(method_input(assessment, run, checks)).encode("utf-8"),
         "audit-trail.csv": audit_csv(assessment),
+        **pack_iros.pack_files(assessment),
     }
+    if assessment.is_confirmed:
+        # Imported here: the chapter reads through services, which imports the confirmation that calls this.
+        from materiality import chapter
+
+        files.update(chapter.chapter_files(assessment))
     dated = timezone.localtime(assessment.confirmed_at or run.finished_at or timezone.now())
     return report_pack.zip_pack(files, dated.timetuple()[:6])
