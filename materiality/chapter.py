@@ -27,6 +27,7 @@ from materiality.models import (
     Assessment,
     ClassOverride,
     Iro,
+    IroRating,
     IroScore,
     RegisterEntry,
     ScoreRun,
@@ -316,7 +317,7 @@ def procedure_input(assessment: Assessment, run: ScoreRun) -> ProcedureInput:
         groups=groups, items=[k for k in ITEM_LABELS if k in items], topics=run.topic_scores.count(),
         respondents=run.respondents,
         severity_rule=str(p.get("severity_rule", assessment.severity_rule)),
-        raters=run.respondents if esrs else 0,  # an esrs-1 run counts its raters as its respondents
+        raters=handed_in_raters(assessment) if esrs else 0,
         iros=Iro.objects.filter(assessment=assessment).count() if esrs else 0,
     )
 
@@ -544,6 +545,11 @@ def render(assessment: Assessment, language: str, fmt: str) -> bytes:
 
 def file_name(assessment: Assessment, language: str, fmt: str) -> str:
     return f"materiality-chapter-{assessment.slug}-{'zh' if is_chinese(language) else 'en'}.{fmt}"
+
+
+def handed_in_raters(assessment: Assessment) -> int:
+    handed_in = IroRating.objects.filter(iro__assessment=assessment, submitted_at__isnull=False)
+    return handed_in.values("rater").distinct().count()
 
 
 def chapter_files(assessment: Assessment) -> dict[str, bytes]:

@@ -230,7 +230,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (materiality.middleware).
-STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=100)
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=120)
 SESSION_COOKIE_HTTPONLY = True
 
 # Production hardening follows from DEBUG=False, so `check --deploy` stays quiet there.

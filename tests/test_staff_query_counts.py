@@ -33,7 +33,7 @@ PAGES = {
     "/admin/surveys/response/?assessment__id__exact={assessment}": 9,
     "/assessments/{slug}/results/": 16,
     "/assessments/{slug}/committee/": 29,  # reads the run, approvals and scores more than once: see issue 16
-    "/assessments/{slug}/register/": 10,
+    "/assessments/{slug}/register/": 11,
     "/audit/": 12,
     "/assessments/{slug}/export.csv": 8,
     "/api/assessments/": 6,

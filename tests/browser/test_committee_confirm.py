@@ -62,6 +62,10 @@ def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, conf
         page.goto(f"{live_server.url}/assessments/{confirmable.slug}/committee/")
         page.locator("#confirm-button").click()
         page.locator("#confirm-dialog").wait_for(state="visible")
+        # axe reads colours as painted: wait until the dialog has faded in fully
+        page.wait_for_function("() => getComputedStyle(document.querySelector('#confirm-dialog')).opacity === '1'"
+                               " && document.querySelector('#confirm-dialog').classList.contains('show')")
+        page.wait_for_timeout(400)
         assert violations(page, "#confirm-dialog") == [], language
         assert violations(page, "#confirmation-checks") == [], language
         page.keyboard.press("Escape")

@@ -139,9 +139,9 @@ def test_the_page_runs_a_constant_number_of_queries(db, committee_user, django_a
         audit.record(committee_user, "override.set", after={"class": "major", "reason": "x", "run": i})
     client.get(URL)  # checks the new entries once
     # session, user, 2 x permissions, count, the page's entries, furthest verified check, its head, the new entries,
-    # the latest check, the last full check, the users and the assessments of the filters
+    # the latest check, the last full check, the users and the assessments of the filters, the organisation profile
     for query in ("", "?page=2", "?action=override&who=colin&since=2020-01-01"):
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             assert client.get(URL + query).status_code == 200
 
 
