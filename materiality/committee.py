@@ -11,7 +11,7 @@ from materiality import audit_table, confirmation, report_pack, services
 from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
-from surveys import tracking
+from surveys import exclusions, tracking
 
 AUDIT_HEADER = ["id", "when", "who", "action", "object_type", "object_id", "object", "assessment", "before", "after",
                 "prev_hash", "hash"]
@@ -153,5 +153,7 @@ def build_pack(assessment: services.Assessment, run: ScoreRun, checks: Sequence[
         "methodology.txt": report_pack.methodology(method_input(assessment, run, checks)).encode("utf-8"),
         "audit-trail.csv": audit_csv(assessment),
     }
+    # --- responses the work team excluded from scoring (issue 14.7; stream `staff`, surveys/exclusions.py) ---
+    files["excluded-responses.csv"] = exclusions.excluded_csv(assessment)
     dated = timezone.localtime(assessment.confirmed_at or run.finished_at or timezone.now())
     return report_pack.zip_pack(files, dated.timetuple()[:6])

@@ -50,8 +50,8 @@ def by_code(book, key: str) -> dict[str, list[object]]:
 
 def test_pack_holds_every_part_dated_at_confirmation(pack):
     archive, run = pack
-    assert sorted(archive.namelist()) == ["audit-trail.csv", "matrix.png", "matrix.svg", "methodology.txt",
-                                          "results.xlsx"]
+    assert sorted(archive.namelist()) == ["audit-trail.csv", "excluded-responses.csv", "matrix.png", "matrix.svg",
+                                          "methodology.txt", "results.xlsx"]
     assert archive.read("matrix.png").startswith(b"\x89PNG") and b"<svg" in archive.read("matrix.svg")
     confirmed = timezone.localtime(Assessment.objects.get(pk=run.assessment_id).confirmed_at)
     assert {i.date_time for i in archive.infolist()} == {confirmed.timetuple()[:6][:5] + (confirmed.second // 2 * 2,)}
