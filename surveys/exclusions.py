@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from materiality import audit
 from materiality.models import Assessment
 from materiality.tables import write_csv
+from stakeholders.models import StakeholderGroup
 from surveys.models import Response
 from surveys.services import SurveyError
 
@@ -80,16 +81,18 @@ def _user(acting_user: object) -> object:
 @dataclass(frozen=True)
 class GroupExclusions:
     code: str
-    group: object
+    group: StakeholderGroup
     excluded: int
 
 
 def counts_by_group(assessment: Assessment) -> list[GroupExclusions]:
-    """Excluded responses per group (groups with none left out), for the tracking and results pages."""
+    """Excluded responses per group (groups with none left out), for the tracking and results pages: one query."""
     rows = (Response.objects.filter(assessment=assessment).exclude(excluded_at=None)
-            .values("group").annotate(n=Count("pk", filter=Q(status=Response.Status.SUBMITTED))).order_by("group"))
-    groups = {g.pk: g for g in assessment.groups.all()}
-    return [GroupExclusions(groups[r["group"]].code, groups[r["group"]], r["n"]) for r in rows if r["group"] in groups]
+            .values("group_id", "group__code", "group__name_en", "group__name_zh", "group__position")
+            .annotate(n=Count("pk")).order_by("group__position", "group__code"))
+    return [GroupExclusions(r["group__code"], StakeholderGroup(pk=r["group_id"], code=r["group__code"],
+                                                               name_en=r["group__name_en"], name_zh=r["group__name_zh"]),
+                            r["n"]) for r in rows]
 
 
 def excluded_responses(assessment: Assessment) -> list[dict[str, object]]:
