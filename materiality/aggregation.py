@@ -67,6 +67,7 @@ def rating_statistics(assessment_id: int) -> pd.DataFrame:
     financial_k = F("magnitude") * Coalesce(F("financial_likelihood"), F("magnitude"))
     rows = (
         Rating.objects.filter(response__assessment_id=assessment_id, response__status=Response.Status.SUBMITTED)
+        .filter(response__excluded_at=None)  # excluded by the work team (surveys/exclusions.py)
         .values(group_id=F("response__group_id"), topic_ref=F("topic_id"), impact_k=impact_k, financial_k=financial_k)
         .annotate(
             count=Count("pk"),
@@ -272,7 +273,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     raw = rating_statistics(assessment.pk)
     stats, horizons = long_stats(raw, group_codes, all_topic_codes)
     stats = stats[stats["topic"].isin([t.code for t in topics])]
-    respondents = Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED).count()
+    respondents = Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED,
+                                          excluded_at=None).count()
     set_stage(lease, "scoring", 35)
 
     codes = [t.code for t in topics]

@@ -39,6 +39,8 @@ ACTIONS = {
     "topic.move": gettext_lazy("Topic moved in the list"),
     "assessment.create": gettext_lazy("Assessment created"),
     "organisation.change": gettext_lazy("Organisation profile changed"),
+    "response.exclude": gettext_lazy("Response excluded from scoring"),
+    "response.include": gettext_lazy("Excluded response counted again"),
     "assessment.edit": gettext_lazy("Assessment settings changed"),
     "assessment.confirm": gettext_lazy("Chair confirmed the assessment"),
     "assessment.reopen": gettext_lazy("Assessment reopened as a new cycle"),

@@ -11,7 +11,7 @@ from materiality import audit_table, confirmation, pack_iros, report_pack, servi
 from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
-from surveys import tracking
+from surveys import exclusions, tracking
 
 AUDIT_HEADER = ["id", "when", "who", "action", "object_type", "object_id", "object", "assessment", "before", "after",
                 "prev_hash", "hash"]
@@ -157,6 +157,8 @@ def build_pack(assessment: services.Assessment, run: ScoreRun, checks: Sequence[
         "audit-trail.csv": audit_csv(assessment),
         **pack_iros.pack_files(assessment),
     }
+    # --- responses the work team excluded from scoring (issue 14.7; stream `staff`, surveys/exclusions.py) ---
+    files["excluded-responses.csv"] = exclusions.excluded_csv(assessment)
     if assessment.is_confirmed:
         # Imported here: the chapter reads through services, which imports the confirmation that calls this.
         from materiality import chapter

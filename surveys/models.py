@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -170,8 +171,13 @@ class Response(models.Model):
     started_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # Set once at submission (surveys.quality); shown to the work team, never used to drop a response.
+    # Set once at submission (surveys.quality); shown to the work team, never used to drop a response by itself.
     quality_flags = models.JSONField(_("quality flags"), default=list, blank=True)
+    # The work team's decision to leave a response out of scoring (surveys.exclusions), with its written reason.
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True)
+    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("excluded by"))
+    exclusion_reason = models.TextField(_("reason for exclusion"), blank=True, default="", db_default="")  # raw imports
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -192,6 +198,10 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent_key} ({self.get_status_display()})"
+
+    @property
+    def is_excluded(self) -> bool:
+        return self.excluded_at is not None
 
 
 class Rating(models.Model):

@@ -24,6 +24,8 @@ urlpatterns = [
     path("assessments/<slug:slug>/responses/", tracking.response_tracking, name="response_tracking"),
     path("assessments/<slug:slug>/responses/live/", tracking.response_rates_live, name="response_rates_live"),
     path("assessments/<slug:slug>/responses/<int:pk>/", tracking.response_detail, name="response_detail"),
+    path("assessments/<slug:slug>/responses/<int:pk>/exclude/", tracking.response_exclude, name="response_exclude"),
+    path("assessments/<slug:slug>/responses/<int:pk>/include/", tracking.response_include, name="response_include"),
     # respondents: no account; names start with "respond" so the permission test treats them as public
     path("r/<str:token>/", respond.respond, name="respond"),
     path("r/<str:token>/questions/", respond.respond_form, name="respond_form"),

@@ -26,12 +26,12 @@ PAGES = {
     "/assessments/": 6,
     "/assessments/{slug}/": 9,
     "/assessments/{slug}/invitations/": 10,
-    "/assessments/{slug}/responses/": 11,
+    "/assessments/{slug}/responses/": 12,  # + the excluded responses per group
     "/assessments/{slug}/responses/live/": 8,
     "/assessments/{slug}/responses/{response}/": 8,
     "/admin/surveys/response/": 8,
     "/admin/surveys/response/?assessment__id__exact={assessment}": 9,
-    "/assessments/{slug}/results/": 16,
+    "/assessments/{slug}/results/": 17,  # + the excluded responses per group
     "/assessments/{slug}/committee/": 29,  # reads the run, approvals and scores more than once: see issue 16
     "/assessments/{slug}/register/": 11,
     "/audit/": 12,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from materiality.models import Assessment
-from surveys import services, tracking
+from surveys import exclusions, services, tracking
 from surveys.forms import AnswerForm
 from surveys.models import Response
 from surveys.views.respond import page_context
@@ -61,4 +66,36 @@ def response_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "response": response, "assessment": questionnaire.assessment,
         "rows": [(t, ratings.get(t.pk)) for t in topics], "items": form.items,
         "duration": duration, "pillars": page_context(questionnaire, form, "en")["pillars"],
+        "can_exclude": request.user.has_perm("surveys.change_response") and not questionnaire.assessment.is_confirmed
+        and response.status == Response.Status.SUBMITTED,
+        "reason_limit": exclusions.MAX_REASON_LENGTH,
     })
+
+
+@require_POST
+@permission_required("surveys.change_response", raise_exception=True)
+def response_exclude(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Leave the response out of scoring with the reason written on the page (audited)."""
+    return _act(request, slug, pk, lambda r: exclusions.exclude_response(r, request.POST.get("reason", ""),
+                                                                         acting_user=request.user),
+                _("Response #%(id)s is excluded from scoring; run the scoring again to update the results."))
+
+
+@require_POST
+@permission_required("surveys.change_response", raise_exception=True)
+def response_include(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Count an excluded response in scoring again (audited)."""
+    return _act(request, slug, pk, lambda r: exclusions.include_response(r, acting_user=request.user),
+                _("Response #%(id)s counts in scoring again; run the scoring again to update the results."))
+
+
+def _act(request: HttpRequest, slug: str, pk: int, action: Callable[[Response], bool], done: str) -> HttpResponse:
+    """Run one exclusion action and say on the response's page what happened (or why not)."""
+    response = get_object_or_404(Response, assessment__slug=slug, pk=pk)
+    try:
+        changed = action(response)
+    except services.SurveyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done % {"id": pk} if changed else _("Nothing changed."))
+    return redirect("surveys:response_detail", slug=slug, pk=pk)

@@ -52,8 +52,9 @@ def test_pack_holds_every_part_dated_at_confirmation(pack):
     archive, run = pack
     slug = Assessment.objects.get(pk=run.assessment_id).slug
     chapter = [f"materiality-chapter-{slug}-{lang}.{fmt}" for lang in ("en", "zh") for fmt in ("docx", "html")]
-    assert sorted(archive.namelist()) == sorted(["audit-trail.csv", "matrix.png", "matrix.svg", "matrix-zh.png",
-                                                 "matrix-zh.svg", "methodology.txt", "results.xlsx", *chapter])
+    parts = ["audit-trail.csv", "excluded-responses.csv", "matrix.png", "matrix.svg", "matrix-zh.png",
+             "matrix-zh.svg", "methodology.txt", "results.xlsx", *chapter]
+    assert sorted(archive.namelist()) == sorted(parts)
     assert archive.read("matrix.png").startswith(b"\x89PNG") and b"<svg" in archive.read("matrix.svg")
     confirmed = timezone.localtime(Assessment.objects.get(pk=run.assessment_id).confirmed_at)
     assert {i.date_time for i in archive.infolist()} == {confirmed.timetuple()[:6][:5] + (confirmed.second // 2 * 2,)}
