@@ -3,21 +3,17 @@ outcome. Each e-mail carries a fresh secret; only its hash is stored (RaterToken
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from materiality import organisation
 from materiality.models import RaterAssignment, RaterToken
-from surveys import tokens
-
-logger = logging.getLogger(__name__)
-
-ERROR_LENGTH = 500
+from materiality.organisation import OrganisationProfile
+from surveys import mailing, tokens
 
 
 def rating_url(token: str) -> str:
@@ -41,18 +37,25 @@ def rater_language(assignment: RaterAssignment) -> str:
     return assignment.contact.language if assignment.contact_id else settings.LANGUAGE_CODE
 
 
-def build_message(assignment: RaterAssignment, token: str, *, reminder: bool, iro_count: int) -> EmailMultiAlternatives:
-    """Render one e-mail, text and HTML, in the rater's language."""
+def build_message(assignment: RaterAssignment, token: str, *, reminder: bool, iro_count: int,
+                  profile: OrganisationProfile | None = None) -> EmailMultiAlternatives:
+    """Render one e-mail, text and HTML, in the rater's language, from the organisation's sender name and with its
+    Reply-To, like a questionnaire invitation (a rater should see the same company asking)."""
+    profile = profile or organisation.current()
     kind = "rater_reminder" if reminder else "rater_invitation"
+    assessment = assignment.assessment
     with translation.override(rater_language(assignment)):
-        context = {"language": translation.get_language(), "title": assignment.assessment.name,
-                   "name": rater_name(assignment), "organisation": assignment.assessment.name,
+        language = translation.get_language()
+        context = {"language": language, "title": assessment.name_for(language),
+                   "name": rater_name(assignment), "organisation": assessment.name_for(language),
+                   "organisation_name": profile.name_for(language), "sender": profile.sender_name,
                    "url": rating_url(token), "count": iro_count,
-                   "closes_at": timezone.localtime(assignment.assessment.closes_at)}
+                   "closes_at": timezone.localtime(assessment.closes_at)}
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         text = render_to_string(f"emails/{kind}.txt", context)
         html = render_to_string(f"emails/{kind}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [rater_email(assignment)])
+    message = EmailMultiAlternatives(subject, text, profile.from_email(), [rater_email(assignment)],
+                                     reply_to=[profile.reply_to] if profile.reply_to else None)
     message.attach_alternative(html, "text/html")
     return message
 
@@ -68,25 +71,17 @@ def send_batch(assignment_ids: list[int], *, reminder: bool = False) -> dict[str
                    .select_related("contact", "user", "assessment") if rater_email(a)]
     counts = dict(RaterAssignment.objects.filter(pk__in=[a.pk for a in assignments]).values_list("pk").annotate(
         n=_iro_count()))
+    profile = organisation.current()
     outgoing = []
     for assignment in assignments:
         token = tokens.make_token()
         assignment.token_hash = tokens.hash_token(token)
         outgoing.append((assignment, build_message(assignment, token, reminder=reminder,
-                                                   iro_count=counts.get(assignment.pk, 0))))
+                                                   iro_count=counts.get(assignment.pk, 0),
+                                                   profile=profile)))
     # The links must work before anyone can click them: store their hashes first.
     RaterToken.objects.bulk_create(RaterToken(assignment=a, token_hash=a.token_hash) for a, _m in outgoing)
-    sent, failed = [], []
-    if outgoing:
-        with get_connection() as connection:
-            for assignment, message in outgoing:
-                try:
-                    connection.send_messages([message])
-                except Exception as exc:  # one bad address must not stop the batch
-                    logger.warning("rater link %s not sent: %s", assignment.pk, exc)
-                    failed.append((assignment, f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]))
-                else:
-                    sent.append(assignment)
+    sent, failed = mailing.send_each(outgoing, "rater link")
     record_outcomes(sent, failed, reminder=reminder, now=now)
     return {"sent": len(sent), "failed": len(failed), "skipped": len(assignment_ids) - len(outgoing)}
 

@@ -24,7 +24,7 @@ from materiality.iros import Actor, check_open
 from materiality.models import Assessment, Iro, IroRating, RaterAssignment, RaterToken, Topic
 from materiality.roles import COMMITTEE, WORK_TEAM
 from stakeholders.models import Stakeholder
-from surveys import tokens
+from surveys import mailing, tokens
 
 RECENTLY_MAILED = dt.timedelta(hours=24)
 MAX_REMINDERS = 3
@@ -139,13 +139,25 @@ def send_reminders(assessment: Assessment) -> int:
     last 24 hours or had MAX_REMINDERS already. They are stamped now, so a second click skips them. Return how
     many were queued."""
     check_open(assessment)
+    return _stamp_and_queue(RaterAssignment.objects.filter(assessment=assessment), timezone.now() - RECENTLY_MAILED)
+
+
+@transaction.atomic
+def send_scheduled_reminders() -> int:
+    """The beat's reminders: raters of every open, unconfirmed assessment last mailed a reminder interval ago (the
+    questionnaires' interval, an hour's slack so a run every few hours does not push each one back)."""
     now = timezone.now()
-    recent = now - RECENTLY_MAILED
-    due = list(RaterAssignment.objects.select_for_update().filter(
-        assessment=assessment, status__in=[RaterAssignment.Status.SENT, RaterAssignment.Status.OPENED],
-        reminder_count__lt=MAX_REMINDERS, sent_at__lte=recent,
-    ).filter(Q(last_reminded_at=None) | Q(last_reminded_at__lte=recent)).values_list("pk", flat=True))
-    RaterAssignment.objects.filter(pk__in=due).update(last_reminded_at=now)
+    open_now = RaterAssignment.objects.filter(assessment__confirmed_at=None, assessment__opens_at__lte=now,
+                                              assessment__closes_at__gt=now)
+    return _stamp_and_queue(open_now, now - mailing.REMINDER_INTERVAL + dt.timedelta(hours=1))
+
+
+def _stamp_and_queue(assignments: QuerySet[RaterAssignment], mailed_before: dt.datetime) -> int:
+    due = list(assignments.select_for_update().filter(
+        status__in=[RaterAssignment.Status.SENT, RaterAssignment.Status.OPENED],
+        reminder_count__lt=MAX_REMINDERS, sent_at__lte=mailed_before,
+    ).filter(Q(last_reminded_at=None) | Q(last_reminded_at__lte=mailed_before)).values_list("pk", flat=True))
+    RaterAssignment.objects.filter(pk__in=due).update(last_reminded_at=timezone.now())
     queue_links(due, reminder=True)
     return len(due)
 

@@ -203,6 +203,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders to invited people who have not answered, at most every SURVEY_REMINDER_INTERVAL_DAYS each.
     "survey-reminders": {"task": "surveys.tasks.send_due_reminders_task", "schedule": 6 * 60 * 60},
+    # The same for internal raters of IROs who have not handed in their ratings.
+    "rater-reminders": {"task": "materiality.tasks.send_due_rater_reminders_task", "schedule": 6 * 60 * 60},
     # Fails score runs whose worker died unseen, within 2 minutes of their last heartbeat (100 s + this period).
     "score-run-watchdog": {"task": "materiality.tasks.fail_stale_runs_task", "schedule": 15},
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from materiality import aggregation, runs
+from materiality import aggregation, raters, runs
 
 # A busy run is retried until its lease is either renewed to the end or old enough to take over / be failed.
 BUSY_RETRIES = runs.FAIL_AFTER_SECONDS // max(runs.TAKEOVER_AFTER_SECONDS // 2, 1) + 2
@@ -24,6 +24,12 @@ def run_aggregation_task(self, run_id: int) -> None:  # noqa: ANN001 - self: the
 def fail_stale_runs_task() -> list[int]:
     """The celery beat watchdog: fail runs whose worker died and whose message was not redelivered."""
     return runs.fail_stale_runs()
+
+
+@shared_task
+def send_due_rater_reminders_task() -> int:
+    """The celery beat entry: remind raters who have not handed in, on the questionnaires' schedule."""
+    return raters.send_scheduled_reminders()
 
 
 # The worker finds tasks through each app's tasks.py: the raters' e-mails live in their own module.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -21,6 +22,7 @@ from surveys import tokens
 from surveys.models import Invitation, InvitationToken, Questionnaire
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH_SIZE = 100
 REMINDER_INTERVAL = dt.timedelta(days=getattr(settings, "SURVEY_REMINDER_INTERVAL_DAYS", 7))
@@ -99,20 +101,29 @@ def send_batch(invitation_ids: list[int], *, reminder: bool = False) -> dict[str
     InvitationToken.objects.bulk_create(
         InvitationToken(invitation=invitation, token_hash=invitation.token_hash) for invitation, _ in outgoing
     )
-    sent: list[Invitation] = []
-    failed: list[tuple[Invitation, str]] = []
-    if outgoing:
-        with get_connection() as connection:
-            for invitation, message in outgoing:
-                try:
-                    connection.send_messages([message])
-                except Exception as exc:  # one bad address must not stop the batch
-                    logger.warning("invitation %s not sent: %s", invitation.pk, exc)
-                    failed.append((invitation, f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]))
-                else:
-                    sent.append(invitation)
+    sent, failed = send_each(outgoing, "invitation")
     record_outcomes(sent, failed, reminder=reminder, now=now)
     return {"sent": len(sent), "failed": len(failed), "skipped": len(invitation_ids) - len(outgoing)}
+
+
+def send_each(outgoing: list[tuple[T, EmailMultiAlternatives]], what: str) -> tuple[list[T], list[tuple[T, str]]]:
+    """Send each message over one SMTP connection; return the sent items and the failed ones with their error.
+
+    One bad address must not stop the batch, so each failure is caught, logged and kept for the status column.
+    """
+    sent: list[T] = []
+    failed: list[tuple[T, str]] = []
+    if outgoing:
+        with get_connection() as connection:
+            for item, message in outgoing:
+                try:
+                    connection.send_messages([message])
+                except Exception as exc:  # any SMTP or address error is recorded, not raised
+                    logger.warning("%s %s not sent: %s", what, item.pk, exc)
+                    failed.append((item, f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]))
+                else:
+                    sent.append(item)
+    return sent, failed
 
 
 def topic_count(questionnaire: Questionnaire) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from materiality import raters
 from materiality.models import Assessment, AuditEntry, RaterAssignment, RaterToken
+from materiality.organisation import OrganisationProfile
 from stakeholders.models import Stakeholder, StakeholderGroup
 from surveys import tokens
 from tests.conftest import make_user
@@ -108,3 +109,30 @@ class FailingBackend:
 
     def send_messages(self, messages: list) -> int:
         raise OSError("550 mailbox refused")
+
+
+def test_the_beat_reminds_raters_a_reminder_interval_after_the_last_mail(register, django_capture_on_commit_callbacks):
+    assignment, _token = assign(register, ["S07"], django_capture_on_commit_callbacks)
+    RaterAssignment.objects.filter(pk=assignment.pk).update(sent_at=timezone.now() - dt.timedelta(days=2))
+    assert raters.send_scheduled_reminders() == 0  # the button would remind now; the schedule waits a week
+    RaterAssignment.objects.filter(pk=assignment.pk).update(sent_at=timezone.now() - dt.timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert raters.send_scheduled_reminders() == 1
+        assert raters.send_scheduled_reminders() == 0  # stamped: the next beat skips it
+    assignment.refresh_from_db()
+    assert assignment.reminder_count == 1 and "Reminder" in mail.outbox[-1].subject
+    Assessment.objects.filter(pk=register.pk).update(closes_at=timezone.now() - dt.timedelta(hours=1))
+    RaterAssignment.objects.filter(pk=assignment.pk).update(last_reminded_at=timezone.now() - dt.timedelta(days=8))
+    assert raters.send_scheduled_reminders() == 0  # a closed assessment reminds nobody
+
+
+def test_a_rater_mail_comes_from_the_organisation_in_the_raters_language(register, django_capture_on_commit_callbacks):
+    OrganisationProfile.objects.create(pk=1, name_en="ACME Holdings", name_zh="艾克米控股",
+                                       sender_name="ACME ESG team", reply_to="esg@acme.example")
+    Assessment.objects.filter(pk=register.pk).update(name_zh="2024年度双重重要性评估")
+    assign(register, ["S07"], django_capture_on_commit_callbacks,
+           contact=rater_contact("Li Lei", language="zh-hans"))
+    message = mail.outbox[-1]
+    assert message.from_email.startswith("ACME ESG team <") and message.reply_to == ["esg@acme.example"]
+    assert "2024年度双重重要性评估" in message.subject and "艾克米控股" in message.body
+    assert "ACME ESG team" in message.body and register.name not in message.body
