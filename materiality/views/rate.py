@@ -59,7 +59,8 @@ def page_context(assignment: RaterAssignment, iros: list[Iro], ratings: dict[int
                               "fields": rater_forms.fields_for(iro, rating, scale), "done": finished,
                               "rationale_name": rater_forms.rationale_name(iro),
                               "rationale": rating.rationale if rating else ""})
-    return {"assignment": assignment, "assessment": assignment.assessment, "topics": list(topics.values()),
+    return {"assignment": assignment, "assessment": assignment.assessment,
+            "assessment_name": assignment.assessment.name_for(language), "topics": list(topics.values()),
             "scale_choices": [str(v) for v in range(1, scale + 1)], "total": len(iros), "answered": done,
             "rater_name": raters.rater_mailing.rater_name(assignment)}
 
