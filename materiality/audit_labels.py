@@ -41,6 +41,8 @@ ACTIONS = {
     "organisation.change": gettext_lazy("Organisation profile changed"),
     "response.exclude": gettext_lazy("Response excluded from scoring"),
     "response.include": gettext_lazy("Excluded response counted again"),
+    "invitation.link_issue": gettext_lazy("Personal link issued again for copying (earlier links retired)"),
+    "invitation.links_download": gettext_lazy("Personal links of a group downloaded (earlier links retired)"),
     "assessment.edit": gettext_lazy("Assessment settings changed"),
     "assessment.confirm": gettext_lazy("Chair confirmed the assessment"),
     "assessment.reopen": gettext_lazy("Assessment reopened as a new cycle"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys.views import assessments, invitations, respond, tracking
+from surveys.views import assessments, invitations, links, respond, tracking
 
 app_name = "surveys"
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("assessments/<slug:slug>/invitations/<int:pk>/resend/", invitations.invitation_resend,
          name="invitation_resend"),
     path("assessments/<slug:slug>/invitations/open-link/", invitations.open_link_create, name="open_link_create"),
+    path("assessments/<slug:slug>/invitations/open-link/qr/", links.open_link_qr, name="open_link_qr"),
+    path("assessments/<slug:slug>/invitations/open-link/poster/", links.open_link_poster, name="open_link_poster"),
+    path("assessments/<slug:slug>/invitations/links/", links.links_download, name="links_download"),
+    path("assessments/<slug:slug>/invitations/<int:pk>/link/", links.personal_link, name="personal_link"),
     path("assessments/<slug:slug>/responses/", tracking.response_tracking, name="response_tracking"),
     path("assessments/<slug:slug>/responses/live/", tracking.response_rates_live, name="response_rates_live"),
     path("assessments/<slug:slug>/responses/<int:pk>/", tracking.response_detail, name="response_detail"),

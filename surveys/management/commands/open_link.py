@@ -1,4 +1,5 @@
-"""open_link SLUG --group CODE (DESIGN.md section 4): print the group's open (anonymous) link."""
+"""open_link SLUG --group CODE [--qr FILE] (DESIGN.md section 4): print the group's open (anonymous) link, and
+optionally save its QR code (PNG or SVG, by the file's extension) for a poster or a chat message."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from materiality.models import Assessment
 from stakeholders.models import StakeholderGroup
-from surveys import mailing, services
+from surveys import mailing, qr, services
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--group", required=True, metavar="CODE")
+        parser.add_argument("--qr", metavar="FILE", help="also save the link's QR code to FILE (.png or .svg)")
 
     def handle(self, *args: object, **options: object) -> None:
         assessment = Assessment.objects.filter(slug=options["slug"]).first()
@@ -28,12 +30,24 @@ class Command(BaseCommand):
             valid = ", ".join(g.code for g in asked) or "none yet: add a questionnaire first"
             raise CommandError(f"No group {options['group']!r} answers a questionnaire of {assessment.slug}. "
                                f"Valid codes: {valid}.")
+        qr_file = options["qr"]
+        qr_format = str(qr_file).rsplit(".", 1)[-1].lower() if qr_file else None
+        if qr_file and qr_format not in qr.FORMATS:
+            raise CommandError(f"--qr {qr_file!r}: the file name must end in .png or .svg.")
         try:
             questionnaire = services.questionnaire_for_group(assessment, group)
             token = services.open_link(questionnaire, group)
         except services.SurveyError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(mailing.link_url(token))
+        url = mailing.link_url(token)
+        self.stdout.write(url)
+        if qr_file:
+            try:
+                with open(str(qr_file), "wb") as out:
+                    out.write(qr.image(url, str(qr_format)))
+            except OSError as exc:
+                raise CommandError(f"--qr {qr_file!r}: cannot write the file ({exc.strerror}).") from None
+            self.stderr.write(f"QR code saved to {qr_file}.")
         now = timezone.now()
         if now >= questionnaire.closes_at:
             self.stderr.write(f"Warning: the link is closed: the questionnaire closed on "
