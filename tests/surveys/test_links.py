@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from materiality.models import AuditEntry
+from materiality.models import Assessment, AuditEntry
 from stakeholders.models import Stakeholder
 from surveys import services
 from surveys.models import Invitation, InvitationToken
@@ -151,5 +151,18 @@ def test_only_the_work_team_gets_links(sent, cycle, who, request):
     assert client.post(reverse("surveys:personal_link", args=[cycle.slug, invitation.pk])).status_code == 403
     for name in ("open_link_qr", "open_link_poster"):
         assert client.post(reverse(f"surveys:{name}", args=[cycle.slug]), {"format": "png"}).status_code == 403
+    assert set(InvitationToken.objects.values_list("token_hash", flat=True)) == before
+    assert not AuditEntry.objects.filter(action__startswith="invitation.").exists()
+
+
+def test_a_confirmed_assessment_hands_out_no_links(sent, cycle, work_team_user):
+    Assessment.objects.filter(pk=cycle.pk).update(confirmed_at=timezone.now())
+    client = client_for(work_team_user)
+    before = set(InvitationToken.objects.values_list("token_hash", flat=True))
+    refused = download(client, cycle, "csv")
+    assert refused.status_code == 302
+    page = client.post(reverse("surveys:personal_link", args=[cycle.slug, invitation_for("customers.1@example.org").pk]),
+                       follow=True)
+    assert "confirmed" in page.content.decode()
     assert set(InvitationToken.objects.values_list("token_hash", flat=True)) == before
     assert not AuditEntry.objects.filter(action__startswith="invitation.").exists()
