@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from materiality import committee as reads
 from materiality import confirmation, pack_store, services
 from materiality.confirm_form import ConfirmForm
 from materiality.forms import ApprovalForm, CommentForm, OverrideForm, ReopenForm
@@ -60,8 +61,11 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
         comments: dict[int, list[Comment]] = {}
         for c in Comment.objects.filter(assessment=assessment, topic__isnull=False):
             comments.setdefault(c.topic_id, []).append(c)  # type: ignore[arg-type]
+        iros = reads.topic_iros(run, language)
+        context["has_iros"] = bool(iros)
         for s in context["scores"]:  # type: ignore[attr-defined]
             s.comments = comments.get(s.topic_id, [])
+            s.iros = iros.get(s.topic_id, [])
     return render(request, "materiality/committee.html", context)
 
 
