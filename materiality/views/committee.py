@@ -113,7 +113,8 @@ def override_set(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     else:
         try:
             result = services.override_class(run, topic, form.cleaned_data["new_class"],
-                                             reason=form.cleaned_data["reason"], acting_user=request.user)
+                                             reason=form.cleaned_data["reason"],
+                                             reason_zh=form.cleaned_data["reason_zh"], acting_user=request.user)
         except REFUSALS as exc:
             messages.error(request, str(exc))
         else:
