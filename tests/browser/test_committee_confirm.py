@@ -48,9 +48,11 @@ def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, conf
     row = page.locator(f"#topic-{first.topic.code}")
     row.get_by_text("Propose a class").click()
     row.locator("select[name=new_class]").select_option(new)
-    row.get_by_label("Reason").fill("Our supplier audit shows a lower exposure")
+    row.get_by_label("Reason", exact=True).fill("Our supplier audit shows a lower exposure")
+    row.get_by_label("Reason (Chinese)").fill("供应商审核显示风险较低")  # optional: the Chinese chapter prints it
     row.get_by_role("button", name="Save class").click()
-    assert "Our supplier audit shows a lower exposure" in page.locator(f"#topic-{first.topic.code}").inner_text()
+    shown = page.locator(f"#topic-{first.topic.code}").inner_text()
+    assert "Our supplier audit shows a lower exposure" in shown and "供应商审核显示风险较低" in shown
 
     # The register is empty and the questionnaires are open: the page names the blocking check, the button is off.
     assert "complete step-3 register entry" in page.locator("#confirm-blocked").inner_text()
