@@ -114,6 +114,7 @@ FIELDS = {
     "text": gettext_lazy("text"),
     "class": gettext_lazy("class"),
     "reason": gettext_lazy("reason"),
+    "reason_zh": gettext_lazy("reason (Chinese)"),
     "note": gettext_lazy("note"),
     "decision": gettext_lazy("decision"),
     "confirmed": gettext_lazy("confirmed"),

@@ -50,6 +50,19 @@ def is_chinese(language: str) -> bool:
     return language.lower().startswith("zh")
 
 
+# Beside an English text the user typed, when the Chinese chapter has no Chinese one to print.
+UNTRANSLATED = "（英文原文）"
+
+
+def typed(en: str, zh: str, language: str) -> str:
+    """Return a text the user typed in both languages as the chapter prints it: the English one in English; in
+    Chinese the Chinese one, else the English one marked as untranslated (never dropped, never passed off)."""
+    en, zh = en.strip(), zh.strip()
+    if not is_chinese(language):
+        return en
+    return zh or (en + UNTRANSLATED if en else "")
+
+
 # --- the content, as plain data ------------------------------------------------------------------------------------
 
 @dataclass
@@ -260,7 +273,7 @@ def class_lists(scores: Sequence[TopicScore], classes: Mapping[int, tuple[str, C
             continue
         final, override = classes[s.topic_id]
         entry = ClassEntry(s.topic.code, s.topic.name_for(language), names[s.classification], final,
-                           override.reason if override else "")
+                           typed(override.reason, override.reason_zh, language) if override else "")
         lists[final].append(entry)
         if override is not None:
             overrides.append(entry)
@@ -343,11 +356,17 @@ def change_sentence(topic: Topic, language: str) -> str:
         text = _("Retired: %(name)s is no longer assessed.") % {"name": name}
     else:
         return ""
-    # The note is the work team's own text: in the chapter's language when it was written in it.
+    note = change_note(topic, language)
+    return f"{text} {note}" if note else text
+
+
+def change_note(topic: Topic, language: str) -> str:
+    """The work team's note on a change, in the chapter's language (typed). A note typed in Chinese into the
+    English field, as before there was a Chinese one, counts as the Chinese note and stays out of English."""
     note = topic.change_note.strip()
-    if note and (is_chinese(language) == has_cjk(note)):
-        text += " " + note
-    return text
+    if has_cjk(note):
+        return typed("", topic.change_note_zh or note, language)
+    return typed(note, topic.change_note_zh, language)
 
 
 def has_cjk(text: str) -> bool:
@@ -389,7 +408,8 @@ def step3_rows(assessment: Assessment, scores: Sequence[TopicScore], final: Mapp
             downstream=bool(e and e.downstream),
             groups=_(", ").join(groups[c].name_for(language) if c in groups else c
                                 for c in (e.stakeholder_groups if e else [])),
-            risks=e.risks if e else "", opportunities=e.opportunities if e else "",
+            risks=typed(e.risks, e.risks_zh, language) if e else "",
+            opportunities=typed(e.opportunities, e.opportunities_zh, language) if e else "",
             period=str(periods.get(e.influence_period, "")) if e else ""))
     return rows
 
@@ -437,7 +457,7 @@ def material_iros(run: ScoreRun, language: str) -> list[IroRow]:
         chain = [label for name, label in chain_names.items() if getattr(iro, name)]
         rows.append(IroRow(
             topic=f"{iro.topic.code} {iro.topic.name_for(language)}", code=iro.code,
-            kind=kind_label(iro), title=(iro.title_zh or iro.title_en) if is_chinese(language) else iro.title_en,
+            kind=kind_label(iro), title=typed(iro.title_en, iro.title_zh, language),
             value_chain=listing(chain), horizon=str(iro.get_horizon_display()) if iro.horizon else "",
             score=s.score, n=s.n))
     return rows

@@ -8,7 +8,17 @@ from collections.abc import Sequence
 from django.utils import timezone, translation
 
 from materiality import audit_table, confirmation, pack_iros, report_pack, services
-from materiality.models import AuditEntry, ClassOverride, GroupScore, RegisterEntry, ScoreRun, TopicScore
+from materiality.models import (
+    Assessment,
+    AuditEntry,
+    ClassOverride,
+    GroupScore,
+    IroRating,
+    IroScore,
+    RegisterEntry,
+    ScoreRun,
+    TopicScore,
+)
 from materiality.report_pack import CLASS_LABELS, SHEET_TITLES, header
 from materiality.tables import write_csv
 from surveys import exclusions, tracking
@@ -25,6 +35,23 @@ def audit_csv(assessment: services.Assessment) -> bytes:
     entries = AuditEntry.objects.filter(assessment=assessment) | AuditEntry.objects.filter(
         object_type__in=["IssueLibrary", "Topic"])
     return write_csv(audit_table.HEADER, list(audit_table.rows(entries.order_by("pk"))))
+
+
+def topic_iros(run: ScoreRun, language: str | None) -> dict[int, list[IroScore]]:
+    """Return an esrs-1 run's IRO results per topic, in rank order, each with its raters' rationales, so the
+    committee sees why a topic is material IRO by IRO. Two queries, whatever the count of IROs."""
+    if run.method != Assessment.Method.ESRS_1:
+        return {}
+    said: dict[int, list[tuple[str, str]]] = {}
+    for iro_id, rater, text in (IroRating.objects.filter(iro__scores__run=run).exclude(rationale="")
+                                .order_by("iro_id", "rater").values_list("iro_id", "rater", "rationale")):
+        said.setdefault(iro_id, []).append((rater, text))
+    per_topic: dict[int, list[IroScore]] = {}
+    for row in IroScore.objects.filter(run=run).select_related("iro").order_by("rank"):
+        row.title = row.iro.title_for(language)  # type: ignore[attr-defined]
+        row.rationales = said.get(row.iro_id, [])  # type: ignore[attr-defined]
+        per_topic.setdefault(row.iro.topic_id, []).append(row)
+    return per_topic
 
 
 def topic_names(topic: object) -> list[str]:

@@ -131,6 +131,7 @@ def confirm_as_the_committee(assessment: Assessment) -> None:
     if general is not None:
         services.override_class(run, general.topic, "important", reason=(
             "Customers raised it repeatedly in the 2023 meetings; the committee keeps it in the register."),
+            reason_zh="客户在2023年的沟通会议中多次提及该议题，委员会决定将其保留在登记表中。",
             acting_user=users["committee"])
     write_register(assessment, users["workteam"])
     for borderline in run.topic_scores.filter(is_borderline=True).select_related("topic"):
@@ -151,6 +152,8 @@ def workshop_notes() -> dict[str, dict]:
             "risks": "\n".join(rows[rows.kind == "risk"].title_en), "groups": {
                 g for value in rows.groups for g in value.split(";") if g},
             "opportunities": "\n".join(rows[rows.kind == "opportunity"].title_en),
+            "risks_zh": "\n".join(rows[rows.kind == "risk"].title_zh),
+            "opportunities_zh": "\n".join(rows[rows.kind == "opportunity"].title_zh),
             "influence_period": rows.horizon.mode().iloc[0] if rows.horizon.any() else ""}
     return notes
 
@@ -167,6 +170,9 @@ def write_register(assessment: Assessment, user: User) -> None:
         values["risks"] = note.get("risks") or entry.risks or (
             f"Costs of falling short of stakeholders' expectations on {score.topic.name_en.lower()}.")
         values["opportunities"] = note.get("opportunities") or entry.opportunities
+        values["risks_zh"] = note.get("risks_zh") or entry.risks_zh or (
+            f"未能满足利益相关方在“{score.topic.name_zh}”方面期望所带来的成本。")
+        values["opportunities_zh"] = note.get("opportunities_zh") or entry.opportunities_zh
         values["influence_period"] = entry.influence_period or note.get("influence_period") or "medium"
         values["stakeholder_groups"] = entry.stakeholder_groups or [c for c in codes if c in note.get("groups", ())] \
             or codes[:1]

@@ -12,6 +12,8 @@ from materiality.models import IssueLibrary, Topic
 from surveys.forms import CycleDateTimeField, ModelsChoiceField
 
 TEXT_LIMIT = 2000  # descriptions and notes are read on a phone and in a report table, not essays
+CHINESE_TEXT_HELP = _("Optional. The Chinese chapter of the report prints this text; left empty, it prints the "
+                      "English text marked as untranslated.")
 
 
 def _helper(label: str) -> FormHelper:
@@ -52,11 +54,12 @@ class TopicForm(forms.ModelForm):
     class Meta:
         model = Topic
         fields = ["code", "pillar", "name_en", "name_zh", "description_en", "description_zh",
-                  "change_kind", "predecessors", "change_note"]
+                  "change_kind", "predecessors", "change_note", "change_note_zh"]
         widgets = {
             "description_en": forms.Textarea(attrs={"rows": 3}),
             "description_zh": forms.Textarea(attrs={"rows": 3}),
             "change_note": forms.Textarea(attrs={"rows": 2}),
+            "change_note_zh": forms.Textarea(attrs={"rows": 2}),
             "predecessors": forms.CheckboxSelectMultiple,
         }
         field_classes = {"predecessors": ModelsChoiceField}
@@ -73,7 +76,8 @@ class TopicForm(forms.ModelForm):
             _("Topics of the %(year)s library this one continues.") % {"year": previous.year}
             if previous else _("There is no earlier library to link to.")
         )
-        for name in ("description_en", "description_zh", "change_note"):
+        self.fields["change_note_zh"].help_text = CHINESE_TEXT_HELP
+        for name in ("description_en", "description_zh", "change_note", "change_note_zh"):
             self.fields[name].max_length = TEXT_LIMIT
             self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
             self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
@@ -119,6 +123,8 @@ class OverrideForm(forms.Form):
     new_class = forms.ChoiceField(label=_("Committee class"), choices=TopicScore.Classification.choices)
     reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("A change of class needs a written reason.")})
+    reason_zh = forms.CharField(label=_("Reason (Chinese)"), max_length=4000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}), help_text=CHINESE_TEXT_HELP)
 
 
 class CommentForm(forms.Form):
@@ -137,13 +143,16 @@ class RegisterEntryForm(forms.ModelForm):
 
     class Meta:
         model = RegisterEntry
-        fields = ["upstream", "own_operations", "downstream", "stakeholder_groups", "risks", "opportunities",
-                  "influence_period"]
-        widgets = {"risks": forms.Textarea(attrs={"rows": 3}), "opportunities": forms.Textarea(attrs={"rows": 3})}
+        fields = ["upstream", "own_operations", "downstream", "stakeholder_groups", "risks", "risks_zh",
+                  "opportunities", "opportunities_zh", "influence_period"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("risks", "opportunities", "risks_zh",
+                                                                          "opportunities_zh")}
 
     def __init__(self, *args: object, group_choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["stakeholder_groups"].choices = group_choices
+        for name in ("risks_zh", "opportunities_zh"):
+            self.fields[name].help_text = CHINESE_TEXT_HELP
         self.helper = _helper(_("Save entry"))
 
 

@@ -9,7 +9,7 @@ from materiality.tables import MB, Limits, Problems, Table, broken_cells, missin
 
 COLUMNS = (
     "code", "pillar", "name_en", "name_zh", "description_en", "description_zh",
-    "change_kind", "predecessors", "change_note",
+    "change_kind", "predecessors", "change_note", "change_note_zh",
 )
 REQUIRED = ["code", "pillar", "name_en"]
 PILLARS = ("E", "S", "G")
@@ -33,6 +33,7 @@ class TopicRow:
     change_kind: str
     predecessors: tuple[str, ...]
     change_note: str
+    change_note_zh: str = ""
 
 
 def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], list[str]]:
@@ -65,7 +66,7 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
             problems.append("name_en is empty")
         elif len(name_en) > 200 or len(cells.get("name_zh", "")) > 200:
             problems.append("names are limited to 200 characters")
-        for column in ("description_en", "description_zh", "change_note"):
+        for column in ("description_en", "description_zh", "change_note", "change_note_zh"):
             if len(cells.get(column, "")) > TEXT_LIMIT:
                 problems.append(f"{column} is limited to {TEXT_LIMIT} characters")
         predecessors = tuple(p.strip() for p in re.split(r"[;,]", cells.get("predecessors", "")) if p.strip())
@@ -85,6 +86,7 @@ def parse(table: Table, *, previous_codes: set[str]) -> tuple[list[TopicRow], li
             line=line, code=code, pillar=pillar, name_en=name_en, name_zh=cells.get("name_zh", ""),
             description_en=cells.get("description_en", ""), description_zh=cells.get("description_zh", ""),
             change_kind=kind, predecessors=predecessors, change_note=cells.get("change_note", ""),
+            change_note_zh=cells.get("change_note_zh", ""),
         ))
     if not rows and not errors:
         errors.add("the file has a header but no topic rows")

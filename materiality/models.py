@@ -117,6 +117,8 @@ class Topic(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     change_kind = models.CharField(_("change since last year"), max_length=12, choices=Change.choices, default=Change.NEW)
     change_note = models.TextField(_("change note"), blank=True)
+    # The Chinese chapter prints this one; where it is empty, the English note marked as untranslated.
+    change_note_zh = models.TextField(_("change note (Chinese)"), blank=True)
     predecessors = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="successors",
         verbose_name=_("last year's topics"),
@@ -534,6 +536,7 @@ class ClassOverride(FrozenWithAssessment):
     computed_class = models.CharField(_("computed class"), max_length=10, choices=TopicScore.Classification.choices)
     new_class = models.CharField(_("committee class"), max_length=10, choices=TopicScore.Classification.choices)
     reason = models.TextField(_("reason"), max_length=4000)
+    reason_zh = models.TextField(_("reason (Chinese)"), blank=True, max_length=4000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_by_name = models.CharField(_("proposed by"), max_length=150)
     created_at = models.DateTimeField(_("proposed at"), auto_now=True)
@@ -591,6 +594,9 @@ class RegisterEntry(FrozenWithAssessment):
     stakeholder_groups = models.JSONField(_("affected stakeholder groups (codes)"), default=list, blank=True)
     risks = models.TextField(_("risks"), blank=True, max_length=4000)
     opportunities = models.TextField(_("opportunities"), blank=True, max_length=4000)
+    # The Chinese chapter prints these; where one is empty, the English text marked as untranslated.
+    risks_zh = models.TextField(_("risks (Chinese)"), blank=True, max_length=4000)
+    opportunities_zh = models.TextField(_("opportunities (Chinese)"), blank=True, max_length=4000)
     influence_period = models.CharField(_("influence period"), max_length=6, choices=Period.choices, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

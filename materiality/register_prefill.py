@@ -2,8 +2,8 @@
 
 Affected groups: the groups whose own score for the topic reaches the important threshold (their combined score:
 the mean of their impact and financial scores where both exist), or, for method esrs-1, the groups the topic's
-IROs name. Value chain, risks and opportunities: from the IRO register where the topic has IROs. Influence period:
-the most frequent horizon of the financial ratings.
+IROs name. Value chain, risks and opportunities (in both languages): from the IRO register where the topic has
+IROs. Influence period: the most frequent horizon of the financial ratings.
 """
 
 from __future__ import annotations
@@ -60,8 +60,11 @@ def suggest(assessment: Assessment, score: TopicScore) -> Suggestion:
     if iros:
         for stage in ("upstream", "own_operations", "downstream"):
             found.values[stage] = any(getattr(iro, stage) for iro in iros)
-        found.values["risks"] = "\n".join(i.title_en for i in iros if i.kind == Iro.Kind.RISK)
-        found.values["opportunities"] = "\n".join(i.title_en for i in iros if i.kind == Iro.Kind.OPPORTUNITY)
+        for name, kind in (("risks", Iro.Kind.RISK), ("opportunities", Iro.Kind.OPPORTUNITY)):
+            mine = [i for i in iros if i.kind == kind]
+            found.values[name] = "\n".join(i.title_en for i in mine)
+            # Chinese only when every one of them has its Chinese title: else the chapter marks the English.
+            found.values[f"{name}_zh"] = "\n".join(i.title_zh for i in mine) if all(i.title_zh for i in mine) else ""
         found.sources.update(dict.fromkeys(("value_chain", "risks", "opportunities"), "iros"))
     if score.influence_period:
         found.values["influence_period"] = score.influence_period

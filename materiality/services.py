@@ -20,7 +20,7 @@ from stakeholders.models import StakeholderGroup
 
 LIBRARY_DATA = Path(__file__).resolve().parent / "library_data"
 TOPIC_FIELDS = ["code", "pillar", "name_en", "name_zh", "description_en", "description_zh", "position",
-                "change_kind", "change_note"]
+                "change_kind", "change_note", "change_note_zh"]
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -129,6 +129,7 @@ def load_library(name: str, summary: LoadSummary | None = None, *, year: int | N
                 name_zh=row["name_zh"], description_en=row["description_en"],
                 description_zh=row["description_zh"], position=position,
                 change_kind=row["change_kind"], change_note=row["change_note"],
+                change_note_zh=row.get("change_note_zh", ""),
             )
             if previous_library and row["predecessors"]:
                 topic.predecessors.set(previous_library.topics.filter(code__in=row["predecessors"]))
@@ -293,7 +294,7 @@ def import_topics(library: IssueLibrary, table: Table, *, acting_user: Actor = N
             next_position += 1
             topic = Topic(library=library, code=row.code, position=next_position)
         for name in ("pillar", "name_en", "name_zh", "description_en", "description_zh", "change_kind",
-                     "change_note"):
+                     "change_note", "change_note_zh"):
             setattr(topic, name, getattr(row, name))
         predecessors = [previous_topics[code] for code in row.predecessors]
         after = topic_snapshot(topic, predecessors)
@@ -318,7 +319,8 @@ def export_topics(library: IssueLibrary) -> tuple[list[str], list[list[object]]]
         rows.append([
             topic.code, topic.pillar, topic.name_en, topic.name_zh, topic.description_en,
             topic.description_zh, topic.change_kind,
-            ";".join(sorted(p.code for p in topic.predecessors.all())), topic.change_note, crosswalk.codes_text(topic),
+            ";".join(sorted(p.code for p in topic.predecessors.all())), topic.change_note, topic.change_note_zh,
+            crosswalk.codes_text(topic),
         ])
     return [*library_csv.COLUMNS, "esrs"], rows
 
@@ -439,7 +441,7 @@ from materiality.models import (  # noqa: E402
 
 CLASSES = [c.value for c in TopicScore.Classification]
 REGISTER_FIELDS = ["upstream", "own_operations", "downstream", "stakeholder_groups", "risks", "opportunities",
-                   "influence_period"]
+                   "influence_period", "risks_zh", "opportunities_zh"]
 
 
 class ReviewRefused(Exception):
@@ -480,14 +482,15 @@ def add_comment(assessment: Assessment, topic: Topic | None, text: str, *, actin
     return comment
 
 
-def override_class(run: ScoreRun, topic: Topic, new_class: str, *, reason: str, acting_user: Actor
-                   ) -> ClassOverride | None:
+def override_class(run: ScoreRun, topic: Topic, new_class: str, *, reason: str, acting_user: Actor,
+                   reason_zh: str = "") -> ClassOverride | None:
     """Set the committee's class for a topic beside the computed one; the computed class is never changed.
+    `reason_zh`, optional, is the reason the Chinese chapter prints.
 
     Choosing the computed class again withdraws the override (returns None). A call that changes nothing writes nothing.
     """
     _check_reviewable(run)
-    reason = reason.strip()
+    reason, reason_zh = reason.strip(), reason_zh.strip()
     if new_class not in CLASSES:
         raise ReviewRefused(_("Choose major, important or general."))
     if not reason:
@@ -496,25 +499,27 @@ def override_class(run: ScoreRun, topic: Topic, new_class: str, *, reason: str, 
     if score is None:
         raise ReviewRefused(_("That topic has no score in this run."))
     existing = ClassOverride.objects.filter(run=run, topic=topic).first()
-    before = ({"class": existing.new_class, "reason": existing.reason} if existing else
-              {"class": score.classification, "reason": ""})
+    before = ({"class": existing.new_class, "reason": existing.reason, "reason_zh": existing.reason_zh} if existing
+              else {"class": score.classification, "reason": "", "reason_zh": ""})
     with transaction.atomic():
         if new_class == score.classification:
             if existing is None:
                 raise ReviewRefused(_("That is already the computed class; there is nothing to change."))
             existing.delete()
             audit.record(acting_user, "override.withdraw", topic, assessment=run.assessment, before=before,
-                         after={"class": score.classification, "reason": reason, "run": run.pk})
+                         after={"class": score.classification, "reason": reason, "reason_zh": reason_zh,
+                                "run": run.pk})
             return None
-        if existing is not None and existing.new_class == new_class and existing.reason == reason:
+        if existing is not None and (existing.new_class, existing.reason, existing.reason_zh) == (
+                new_class, reason, reason_zh):
             return existing
         override = existing or ClassOverride(assessment=run.assessment, run=run, topic=topic,
                                              computed_class=score.classification)
-        override.new_class, override.reason = new_class, reason
+        override.new_class, override.reason, override.reason_zh = new_class, reason, reason_zh
         override.created_by, override.created_by_name = acting_user, _name(acting_user)  # type: ignore[assignment]
         override.save()
         audit.record(acting_user, "override.set", topic, assessment=run.assessment, before=before,
-                     after={"class": new_class, "reason": reason, "run": run.pk})
+                     after={"class": new_class, "reason": reason, "reason_zh": reason_zh, "run": run.pk})
     return override
 
 

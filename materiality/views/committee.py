@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from materiality import committee as reads
 from materiality import confirmation, pack_store, services
 from materiality.confirm_form import ConfirmForm
 from materiality.forms import ApprovalForm, CommentForm, OverrideForm, ReopenForm
@@ -60,8 +61,11 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
         comments: dict[int, list[Comment]] = {}
         for c in Comment.objects.filter(assessment=assessment, topic__isnull=False):
             comments.setdefault(c.topic_id, []).append(c)  # type: ignore[arg-type]
+        iros = reads.topic_iros(run, language)
+        context["has_iros"] = bool(iros)
         for s in context["scores"]:  # type: ignore[attr-defined]
             s.comments = comments.get(s.topic_id, [])
+            s.iros = iros.get(s.topic_id, [])
     return render(request, "materiality/committee.html", context)
 
 
@@ -109,7 +113,8 @@ def override_set(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     else:
         try:
             result = services.override_class(run, topic, form.cleaned_data["new_class"],
-                                             reason=form.cleaned_data["reason"], acting_user=request.user)
+                                             reason=form.cleaned_data["reason"],
+                                             reason_zh=form.cleaned_data["reason_zh"], acting_user=request.user)
         except REFUSALS as exc:
             messages.error(request, str(exc))
         else:

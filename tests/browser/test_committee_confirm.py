@@ -48,9 +48,11 @@ def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, conf
     row = page.locator(f"#topic-{first.topic.code}")
     row.get_by_text("Propose a class").click()
     row.locator("select[name=new_class]").select_option(new)
-    row.get_by_label("Reason").fill("Our supplier audit shows a lower exposure")
+    row.get_by_label("Reason", exact=True).fill("Our supplier audit shows a lower exposure")
+    row.get_by_label("Reason (Chinese)").fill("供应商审核显示风险较低")  # optional: the Chinese chapter prints it
     row.get_by_role("button", name="Save class").click()
-    assert "Our supplier audit shows a lower exposure" in page.locator(f"#topic-{first.topic.code}").inner_text()
+    shown = page.locator(f"#topic-{first.topic.code}").inner_text()
+    assert "Our supplier audit shows a lower exposure" in shown and "供应商审核显示风险较低" in shown
 
     # The register is empty and the questionnaires are open: the page names the blocking check, the button is off.
     assert "complete step-3 register entry" in page.locator("#confirm-blocked").inner_text()
@@ -96,3 +98,29 @@ def test_chair_overrides_confirms_and_downloads_the_pack(page, live_server, conf
     assert "can no longer change" in page.content()
     assert ClassOverride.objects.get().reason == "Our supplier audit shows a lower exposure"
     assert Assessment.objects.get(pk=confirmable.pk).is_confirmed
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_committee_reviews_iros_beside_topics(page, live_server, assessment, width):
+    """An esrs-1 assessment's committee page shows each topic's IROs, rationales on demand; axe-clean, both languages."""
+    from materiality.models import IroRating
+    from tests.materiality.esrs_factory import esrs_assessment, make_register, rate
+
+    iros = make_register(assessment, topics=4, per_topic=2)
+    rate(iros, raters=3)
+    IroRating.objects.filter(iro=iros[0], rater="rater-000").update(rationale="Thermal runaway in the field")
+    esrs_assessment(assessment)
+    score(assessment, draw=True)
+    member = make_user("cleo", roles.COMMITTEE)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, member.username, PASSWORD)
+    for language in ("en", "zh-hans"):
+        page.goto(f"{live_server.url}/")
+        page.evaluate("lang => { document.cookie = 'django_language=' + lang + '; path=/'; }", language)
+        page.goto(f"{live_server.url}/assessments/{assessment.slug}/committee/")
+        line = page.locator(f'[data-iro="{iros[0].code}"]')
+        line.locator("summary").click()
+        assert page.get_by_text("Thermal runaway in the field").is_visible()
+        assert violations(page) == [], f"{language}, {width} px"
+        if width == 375:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "the page scrolls sideways"

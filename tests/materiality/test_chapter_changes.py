@@ -47,3 +47,12 @@ def test_demo_2024_chapter_names_every_move_new_and_retired_topic():
     zh = chapter.build_chapter(current, "zh-hans")
     assert any(line.startswith("表述调整：“气候变化”调整为“应对气候变化”") for row in zh.library for line in row.changes)
     assert len(zh.changes) == len(c.changes) and all(line[:2] in ("新增", "等级", "移除") for line in zh.changes)
+    # The work team's change notes: the Chinese note in Chinese, never the English one beside it.
+    noted = list(current.library.topics.exclude(change_note=""))
+    assert noted and all(t.change_note_zh for t in noted)
+    zh_lines = "\n".join(line for row in zh.library for line in row.changes)
+    en_lines = "\n".join(described)
+    for t in noted:
+        assert t.change_note_zh in zh_lines and t.change_note not in zh_lines, t.code
+        assert t.change_note in en_lines and t.change_note_zh not in en_lines, t.code
+    assert chapter.UNTRANSLATED not in zh_lines

@@ -3,6 +3,7 @@ stakeholders; the DOCX is read back with python-docx and compared with the datab
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -15,6 +16,36 @@ from docx.oxml.ns import qn
 from materiality import chapter, chapter_docx, services
 from materiality.models import Assessment, ClassOverride, RegisterEntry, Topic
 from surveys.models import Response
+
+
+def document_text(document) -> str:
+    """Every paragraph and table cell of a DOCX, one per line."""
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def typed_texts(assessment: Assessment) -> list[tuple[str, str]]:
+    """The (English, Chinese) texts the users typed that the chapter prints: override reasons, the register's risks
+    and opportunities (line by line, as tables split them), the library's change notes."""
+    pairs = [(o.reason, o.reason_zh) for o in ClassOverride.objects.filter(assessment=assessment)]
+    for e in RegisterEntry.objects.filter(assessment=assessment):
+        for en, zh in ((e.risks, e.risks_zh), (e.opportunities, e.opportunities_zh)):
+            pairs += list(zip(en.splitlines(), zh.splitlines(), strict=True)) if zh else []
+    pairs += [(t.change_note, t.change_note_zh) for t in assessment.library.topics.exclude(change_note="")]
+    return [(en.strip(), zh.strip()) for en, zh in pairs if en.strip() and zh.strip()]
+
+
+def assert_typed_texts_in_their_language(assessment: Assessment, language: str, text: str) -> None:
+    """The Chinese chapter prints the Chinese text wherever the user typed one, never its English; the English
+    chapter the other way round. A chapter that printed the English typed text in Chinese fails here."""
+    pairs = typed_texts(assessment)
+    assert pairs
+    for en, zh in pairs:
+        shown, hidden = (zh, en) if language == "zh-hans" else (en, zh)
+        assert shown in text, (language, shown)
+        assert hidden not in text, (language, hidden)
+    if language == "zh-hans":
+        assert chapter.UNTRANSLATED not in text  # the demo typed every such text in Chinese too
 
 
 def table_with(document, first_header: str, second_header: str):
@@ -46,8 +77,11 @@ def test_demo_chapter_matches_the_confirmed_result():
         for klass in chapter.CLASS_ORDER:
             expected = [s.topic.code for s in scores if s.has_answers and final[s.topic_id][0] == klass]
             assert [e.code for e in c.classes[klass]] == expected
+        zh = language == "zh-hans"
+        reasons = {code: o.reason_zh if zh else o.reason for code, o in overrides.items()}
+        assert all(reasons.values())  # the demo's override has its reason in both languages
         assert {e.code: (e.final, e.reason) for e in c.overrides} == {
-            code: (o.new_class, o.reason) for code, o in overrides.items()}
+            code: (o.new_class, reasons[code]) for code, o in overrides.items()}
         # library: every topic, and every change described
         in_table = [code for row in c.library for code, _name in row.topics]
         active = assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED)
@@ -63,6 +97,7 @@ def test_demo_chapter_matches_the_confirmed_result():
         for r in c.step3:
             e = register[r.code]
             assert (r.upstream, r.own_operations, r.downstream) == (e.upstream, e.own_operations, e.downstream)
+            assert (r.risks, r.opportunities) == ((e.risks_zh, e.opportunities_zh) if zh else (e.risks, e.opportunities))
 
         document = Document(io.BytesIO(chapter_docx.write(c)))
         lab = c.labels
@@ -84,7 +119,10 @@ def test_demo_chapter_matches_the_confirmed_result():
         people = table_with(document, lab["group"], lab["kind"])
         assert [int(row[4]) for row in people] == list(submitted.values())
         overridden = table_with(document, lab["topic"], lab["computed"])
-        assert [row[3] for row in overridden] == [o.reason for o in overrides.values()]
+        assert [row[3] for row in overridden] == list(reasons.values())
+        assert [(row[6], row[7]) for row in step3] == [(r.risks, r.opportunities) for r in c.step3]
+        assert_typed_texts_in_their_language(assessment, language, document_text(document))
+        assert_typed_texts_in_their_language(assessment, language, html.unescape(chapter.render_html(c).decode()))
         assert any(p.text == c.footnote.join(["¹ ", ""]) for p in document.paragraphs)
         assert len(document.inline_shapes) == 1  # the confirmed run's matrix
         if language == "zh-hans":
