@@ -27,7 +27,18 @@ def scoring_params(assessment: Assessment) -> ScoringParams:
     internal = tuple(sorted(ag.group.code for ag in assessment.group_weights.select_related("group")
                             if ag.group.is_internal))
     return ScoringParams(scale=assessment.scale, weights=weights, major=assessment.major_threshold,
-                         important=assessment.important_threshold, internal_groups=internal)
+                         important=assessment.important_threshold, internal_groups=internal,
+                         asked=asked_topics(assessment))
+
+
+def asked_topics(assessment: Assessment) -> dict[str, tuple[str, ...]]:
+    """Return, per group asked only some topics by its questionnaire, those topics' codes (surveys' topic_subsets)."""
+    subsets = {int(g): ids for q in assessment.questionnaires.all() for g, ids in (q.topic_subsets or {}).items()}
+    if not subsets:
+        return {}
+    groups = dict(StakeholderGroup.objects.filter(pk__in=subsets).values_list("pk", "code"))
+    codes = dict(assessment.library.topics.values_list("pk", "code"))
+    return {groups[g]: tuple(sorted(codes[t] for t in ids if t in codes)) for g, ids in subsets.items() if g in groups}
 
 
 def run_settings(assessment: Assessment) -> tuple[str, dict[str, object]]:
@@ -271,6 +282,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     group_codes = dict(StakeholderGroup.objects.values_list("pk", "code"))
 
     raw = rating_statistics(assessment.pk)
+    # Answers to a topic the group was not asked (none can be given or imported) would count nowhere.
+    raw = raw[scoring.asked_mask(raw["group_id"].map(group_codes), raw["topic_ref"].map(all_topic_codes), params.asked)]
     stats, horizons = long_stats(raw, group_codes, all_topic_codes)
     stats = stats[stats["topic"].isin([t.code for t in topics])]
     respondents = Response.objects.filter(assessment=assessment, status=Response.Status.SUBMITTED,
@@ -285,7 +298,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     changes = scoring.sensitivity(stats, params, scores)
     previous, lineage = previous_scores(assessment)
     moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
-    checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]))
+    checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]),
+                                      asked=params.asked)
 
     images: dict[str, tuple[bytes | None, str]] = {language: (None, "") for language in MATRIX_LANGUAGES}
     if draw:
@@ -302,8 +316,8 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     group_rows = []
     if wide is not None:
         for (group, topic), row in wide.iterrows():
-            if topic not in by_code:
-                continue
+            if topic not in by_code or (group in params.asked and topic not in params.asked[group]):
+                continue  # the pivot fills every (group, topic) pair: a pair not asked has no row ("not asked")
             cell = row.to_dict()
             group_rows.append(GroupScore(
                 run_id=run_id, group_id=group_ids[group], topic=by_code[topic],

@@ -52,11 +52,16 @@ class ScoringParams:
     tolerance: float = 1e-9
     internal_groups: tuple[str, ...] = ()  # for the internal-only / external-only sensitivity scenarios
     method: str = METHOD
+    # group code -> the only topic codes its questionnaire asks; a group not listed is asked every topic
+    asked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["weights"] = dict(sorted(self.weights.items()))
         data["internal_groups"] = sorted(self.internal_groups)
+        data["asked"] = {g: sorted(codes) for g, codes in sorted(self.asked.items())}
+        if not data["asked"]:
+            del data["asked"]  # the runs made before subsets existed keep their parameters as recorded
         return data
 
     @classmethod
@@ -64,7 +69,25 @@ class ScoringParams:
         values = dict(data)
         values["weights"] = {str(k): float(v) for k, v in dict(values.get("weights") or {}).items()}  # type: ignore[call-overload]
         values["internal_groups"] = tuple(values.get("internal_groups") or ())  # type: ignore[arg-type]
+        values["asked"] = {str(g): tuple(sorted(c)) for g, c in dict(values.get("asked") or {}).items()}  # type: ignore[call-overload]
         return cls(**values)  # type: ignore[arg-type]
+
+
+def asked_mask(groups: pd.Series, topics: pd.Series, asked: Mapping[str, Sequence[str]]) -> pd.Series:
+    """Tell, per row, whether the row's group was asked the row's topic (every group is asked every topic unless
+    `asked` lists its subset)."""
+    keep = pd.Series(True, index=groups.index)
+    for group, codes in asked.items():
+        keep &= ~((groups == group) & ~topics.isin(list(codes)))
+    return keep
+
+
+def asked_only(group_stats: pd.DataFrame, asked: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Drop the statistics of (group, topic) pairs the group was not asked: a topic not asked is no answer at all,
+    neither a rating nor a "don't know", so the group's weight is re-normalised over the groups asked."""
+    if not asked or group_stats.empty:
+        return group_stats
+    return group_stats[asked_mask(group_stats["group"], group_stats["topic"], asked)]
 
 
 def group_means(group_stats: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +138,7 @@ def classify(impact: pd.Series, financial: pd.Series, major: float, important: f
 
 def topic_scores(group_stats: pd.DataFrame, params: ScoringParams, topics: Sequence[str] | None = None) -> pd.DataFrame:
     """Return I, F, their counts and 95% intervals, and combined per topic (unranked, unclassified)."""
-    per_topic = weighted_topic_scores(group_means(group_stats), params.weights, params.scale)
+    per_topic = weighted_topic_scores(group_means(asked_only(group_stats, params.asked)), params.weights, params.scale)
     wide = per_topic.pivot(index="topic", columns="dimension", values=["score", "n", "se"])
     codes = list(topics) if topics is not None else sorted(set(group_stats["topic"]))
     out = pd.DataFrame(index=pd.Index(codes, name="topic"))
@@ -260,8 +283,10 @@ def stats_from_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     return out[STATS_COLUMNS].sort_values(["group", "topic", "dimension"], ignore_index=True)
 
 
-def input_checksum(group_stats: pd.DataFrame, horizon_counts: pd.DataFrame | None = None) -> str:
-    """Return a SHA-256 of the statistics a run scores, in a canonical order and exact float representation."""
+def input_checksum(group_stats: pd.DataFrame, horizon_counts: pd.DataFrame | None = None,
+                   asked: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Return a SHA-256 of the statistics a run scores, in a canonical order and exact float representation, and of
+    the topic subsets they were asked under (left out when every group is asked every topic, as before subsets)."""
     rows = sorted(
         (str(g), str(t), str(d), int(n), float(s).hex(), float(q).hex())
         for g, t, d, n, s, q in group_stats[STATS_COLUMNS].itertuples(index=False)
@@ -271,7 +296,10 @@ def input_checksum(group_stats: pd.DataFrame, horizon_counts: pd.DataFrame | Non
     if horizon_counts is not None:
         counts = horizon_counts.reindex(columns=list(HORIZONS), fill_value=0).fillna(0)
         horizons = sorted((str(t), *(int(v) for v in values)) for t, *values in counts.itertuples())
-    payload = json.dumps({"method": METHOD, "stats": rows, "horizons": horizons}, separators=(",", ":"))
+    content: dict[str, object] = {"method": METHOD, "stats": rows, "horizons": horizons}
+    if asked:
+        content["asked"] = {str(g): sorted(map(str, codes)) for g, codes in sorted(asked.items())}
+    payload = json.dumps(content, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

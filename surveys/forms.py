@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,15 @@ from stakeholders.models import StakeholderGroup
 from surveys.items import DONT_KNOW, RATED_ITEMS, Item
 from surveys.models import Questionnaire, Rating
 from surveys.responses_csv import MAX_COMMENT_LENGTH
-from surveys.services import EARLIEST_DATE, LATEST_DATE, Answer, check_previous, check_questionnaire, check_weights
+from surveys.services import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Answer,
+    check_previous,
+    check_questionnaire,
+    check_weights,
+    questionnaire_topics,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -191,6 +200,10 @@ class AssessmentForm(forms.ModelForm):
         return data
 
 
+SUBSETS_HELP = _("Each audience group is asked every topic unless you untick some. A group's topics are fixed once "
+                 "it has given answers.")
+
+
 class QuestionnaireForm(forms.ModelForm):
     opens_at = datetime_field(_("Opens at"))
     closes_at = datetime_field(_("Closes at"))
@@ -215,10 +228,13 @@ class QuestionnaireForm(forms.ModelForm):
         if self.instance.pk is None:
             self.initial.setdefault("opens_at", assessment.opens_at)
             self.initial.setdefault("closes_at", assessment.closes_at)
+        self.topics = questionnaire_topics(self.instance)
+        self.subset_groups = list(assessment.groups.all())
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("Texts"), "title_en", "title_zh", "intro_en", "intro_zh"),
             Fieldset(_("Audience"), "groups"),
+            Fieldset(_("Topics asked of each group"), *self.subset_layout()),
             Fieldset(_("Items asked for each topic"), "asks_severity", "asks_likelihood", "asks_magnitude",
                      "asks_financial_likelihood", "asks_horizon", "asks_comment"),
             Fieldset(_("Layout"), "one_topic_per_screen"),
@@ -226,12 +242,69 @@ class QuestionnaireForm(forms.ModelForm):
         )
         self.helper.add_input(Submit("submit", _("Save questionnaire"), css_class="btn-success"))
 
+    @staticmethod
+    def subset_field(group: StakeholderGroup, pillar: str) -> str:
+        return f"topics_{group.pk}_{pillar}"
+
+    def subset_layout(self) -> list[object]:
+        """One folded block per group of the assessment: its topics as checkboxes by pillar, all ticked by default
+        (only the ticked ones are asked), with buttons to tick all or none; used only for the groups chosen above."""
+        pillars = dict(Topic.Pillar.choices)
+        # Tells a post of this page (where unticking every box posts nothing) from one made without the boxes.
+        self.fields["subsets_shown"] = forms.CharField(required=False, initial="1", widget=forms.HiddenInput)
+        layout: list[object] = ["subsets_shown", HTML(f'<p class="form-text">{escape(SUBSETS_HELP)}</p>')]
+        for group in self.subset_groups:
+            subset = self.instance.subset_for(group.pk) if self.instance.pk else None
+            box = f"subset-{group.pk}"
+            fields = []
+            for code, label in pillars.items():
+                topics = [t for t in self.topics if t.pillar == code]
+                if not topics:
+                    continue
+                name = self.subset_field(group, code)
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=label, required=False, widget=forms.CheckboxSelectMultiple,
+                    choices=[(str(t.pk), f"{t.code} {t.name_for(translation.get_language())}") for t in topics],
+                    initial=[str(t.pk) for t in topics if subset is None or t.pk in subset])
+                fields.append(name)
+            asked = len(self.topics) if subset is None else len(subset)
+            summary = _("%(group)s: %(asked)s of %(total)s topics") % {
+                "group": group_label(group), "asked": asked, "total": len(self.topics)}
+            layout += [
+                HTML(f'<details class="mb-2" id="{box}"><summary>{escape(summary)}</summary>'
+                     '<div class="my-2 d-flex gap-2">'
+                     f'<button type="button" class="btn btn-sm btn-outline-secondary" data-check-all="{box}">'
+                     f'{escape(_("Select all"))}</button>'
+                     f'<button type="button" class="btn btn-sm btn-outline-secondary" data-check-none="{box}">'
+                     f'{escape(_("Select none"))}</button></div>'),
+                *fields, HTML("</details>"),
+            ]
+        return layout
+
+    def clean_subsets(self, groups: list[StakeholderGroup]) -> dict[str, list[int]]:
+        """Return the subsets of the chosen groups from the ticked boxes; a group asked every topic is left out."""
+        if not self.cleaned_data.get("subsets_shown"):
+            stored = self.instance.topic_subsets or {}
+            return {str(g.pk): stored[str(g.pk)] for g in groups if str(g.pk) in stored}
+        all_ids = {t.pk for t in self.topics}
+        subsets = {}
+        for group in groups:
+            ticked = {int(pk) for code in dict(Topic.Pillar.choices)
+                      for pk in self.cleaned_data.get(self.subset_field(group, code), [])}
+            if not ticked:
+                self.add_error(None, _("Ask %(group)s at least one topic.") % {"group": group_label(group)})
+            elif ticked != all_ids:
+                subsets[str(group.pk)] = sorted(ticked)
+        return subsets
+
     def clean(self) -> dict:
         data = super().clean()
         for name, value in data.items():
             if name != "groups" and hasattr(self.instance, name):
                 setattr(self.instance, name, value)
-        for message in check_questionnaire(self.instance, data.get("groups") or []):
+        groups = list(data.get("groups") or [])
+        self.instance.topic_subsets = self.clean_subsets(groups)
+        for message in check_questionnaire(self.instance, groups):
             self.add_error(None, message)
         return data
 

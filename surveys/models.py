@@ -34,6 +34,9 @@ class Questionnaire(models.Model):
         help_text=_("For long questionnaires: respondents see one topic at a time and move on with Next."))
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
+    # Per audience group (its id, as text) the ids of the only topics it is asked; a group not in it is asked every
+    # topic, so the questionnaires made before subsets existed ask what they always asked.
+    topic_subsets = models.JSONField(_("topics asked per group"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +72,16 @@ class Questionnaire(models.Model):
 
     def is_open_at(self, moment: datetime.datetime) -> bool:
         return self.opens_at <= moment < self.closes_at
+
+    def subset_for(self, group_id: int) -> set[int] | None:
+        """Return the ids of the topics a group is asked, or None when it is asked every topic."""
+        ids = (self.topic_subsets or {}).get(str(group_id))
+        return None if ids is None else set(ids)
+
+    def topics_for(self, group_id: int, topics: list[Topic]) -> list[Topic]:
+        """Return the topics (of the library's, in their order) this questionnaire asks the group."""
+        subset = self.subset_for(group_id)
+        return list(topics) if subset is None else [t for t in topics if t.pk in subset]
 
 
 class Invitation(models.Model):

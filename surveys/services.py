@@ -250,6 +250,7 @@ def check_questionnaire(questionnaire: Questionnaire, groups: Iterable[Stakehold
     if questionnaire.pk is not None:
         errors += check_answered_groups_kept(Response.objects.filter(questionnaire=questionnaire), groups)
         errors += check_items_kept(questionnaire)
+        errors += check_subsets_kept(questionnaire)
     if questionnaire.opens_at and questionnaire.closes_at and questionnaire.closes_at <= questionnaire.opens_at:
         errors.append(_("The close date must be after the open date."))
     assessment = questionnaire.assessment
@@ -286,14 +287,45 @@ def check_items_kept(questionnaire: Questionnaire) -> list[str]:
               "current items): %(items)s.") % {"items": ", ".join(changed)}]
 
 
+def check_subsets_kept(questionnaire: Questionnaire) -> list[str]:
+    """Return why the edited topic subsets cannot be saved: a group's topics are fixed once it has answers, as the
+    items are (an added topic would leave its submitted responses incomplete, a dropped one would hide answers)."""
+    stored = Questionnaire.objects.filter(pk=questionnaire.pk).first()
+    if stored is None:
+        return []
+    answered = set(Rating.objects.filter(response__questionnaire=stored)
+                   .values_list("response__group_id", flat=True).distinct())
+    changed = [g for g in StakeholderGroup.objects.filter(pk__in=answered).order_by("position", "code")
+               if questionnaire.subset_for(g.pk) != stored.subset_for(g.pk)]
+    if not changed:
+        return []
+    return [_("The topics asked of %(groups)s cannot change once they have given answers.")
+            % {"groups": ", ".join(g.name_for(get_language()) for g in changed)}]
+
+
+def subset_codes(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """Return the topic subsets by group code and topic code (for the audit trail); groups asked every topic are
+    left out."""
+    subsets = questionnaire.topic_subsets or {}
+    if not subsets:
+        return {}
+    groups = dict(StakeholderGroup.objects.filter(pk__in=[int(k) for k in subsets]).values_list("pk", "code"))
+    topics = dict(Topic.objects.filter(pk__in={t for ids in subsets.values() for t in ids}).values_list("pk", "code"))
+    return {groups[int(g)]: sorted(topics[t] for t in ids if t in topics)
+            for g, ids in sorted(subsets.items()) if int(g) in groups}
+
+
 QUESTIONNAIRE_AUDITED = ["title_en", "title_zh", "intro_en", "intro_zh", *ITEM_FLAGS]
 
 
 def questionnaire_snapshot(questionnaire: Questionnaire, group_codes: Iterable[str]) -> dict[str, object]:
     """Return what the audit trail keeps of a questionnaire: texts, items asked, dates and audience groups."""
-    return {**{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_AUDITED},
-            "opens_at": _moment(questionnaire.opens_at), "closes_at": _moment(questionnaire.closes_at),
-            "groups": sorted(group_codes)}
+    snapshot = {**{name: getattr(questionnaire, name) for name in QUESTIONNAIRE_AUDITED},
+                "opens_at": _moment(questionnaire.opens_at), "closes_at": _moment(questionnaire.closes_at),
+                "groups": sorted(group_codes)}
+    if subsets := subset_codes(questionnaire):
+        snapshot["topics"] = subsets  # only when some group is asked a subset: older entries read as before
+    return snapshot
 
 
 @transaction.atomic

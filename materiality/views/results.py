@@ -16,6 +16,7 @@ from materiality import aggregation, crosswalk, enqueue, esrs_aggregation, expor
 from materiality.models import Assessment, AssessmentFrozen, GroupScore, IroRating, IroScore, ScoreRun, TopicScore
 from materiality.scoring import finite_or_none
 from materiality.views.downloads import attachment
+from stakeholders.models import StakeholderGroup
 
 SCENARIO_LABELS = {
     "equal_weights": gettext_lazy("All groups weighted equally"),
@@ -69,12 +70,15 @@ def heat_map(run: ScoreRun, scale: int, language: str | None) -> dict[str, objec
     rows = GroupScore.objects.filter(run=run).select_related("group", "topic")
     groups = sorted({r.group for r in rows}, key=lambda g: (g.position, g.code))
     cells: dict[tuple[int, int], GroupScore] = {(r.topic_id, r.group_id): r for r in rows}
+    asked = run.params.get("asked") or {}  # a group asked only some topics shows "not asked" for the others
+    groups = sorted({*groups, *StakeholderGroup.objects.filter(code__in=list(asked))}, key=lambda g: (g.position, g.code))
     table = []
     for score in run.topic_scores.select_related("topic").order_by("rank"):
         line = []
         for group in groups:
             cell = cells.get((score.topic_id, group.pk))
             line.append({
+                "not_asked": group.code in asked and score.topic.code not in asked[group.code],
                 "impact": cell.impact if cell else None, "financial": cell.financial if cell else None,
                 "n": cell.n_impact if cell else 0, "colour": heat_colour(cell.impact if cell else None, scale),
             })

@@ -16,7 +16,7 @@ from surveys import services, tracking
 from surveys.forms import AnswerForm, AssessmentForm, QuestionnaireForm
 from surveys.models import Questionnaire
 from surveys.services import SurveyError
-from surveys.views.respond import page_context
+from surveys.views.respond import asked_topics, page_context, topic_counts
 
 
 @permission_required("materiality.view_assessment", raise_exception=True)
@@ -50,11 +50,13 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 def assessment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment.objects.select_related("library", "previous"), slug=slug)
     questionnaires = assessment.questionnaires.prefetch_related("groups")
-    topic_count = len(services.questionnaire_topics(questionnaires[0])) if questionnaires else 0
+    topics = services.questionnaire_topics(questionnaires[0]) if questionnaires else []
     return render(request, "surveys/assessment_detail.html", {
         "assessment": assessment,
         "weights": assessment.group_weights.select_related("group"),
-        "questionnaires": [(q, q.estimated_minutes(topic_count)) for q in questionnaires],
+        "questionnaires": [(q, q.estimated_minutes(max(asked.values(), default=len(topics))), asked)
+                           for q in questionnaires for asked in [topic_counts(q, topics)]],
+        "topic_total": len(topics),
         "can_edit": request.user.has_perm("materiality.change_assessment") and not assessment.is_confirmed,
         "other_language": "en" if translation.get_language().startswith("zh") else "zh-hans",
     })
@@ -118,7 +120,10 @@ def questionnaire_preview(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     language = request.GET.get("lang") or translation.get_language()
     if language not in ("en", "zh-hans"):
         language = "en"
-    topics = services.questionnaire_topics(questionnaire)
+    # A questionnaire asking some groups only some topics shows one group's questionnaire (?group=id, else the first).
+    groups = list(questionnaire.groups.order_by("position", "code"))
+    group = next((g for g in groups if str(g.pk) == request.GET.get("group")), groups[0] if groups else None)
+    topics = asked_topics(questionnaire, group.pk) if group else services.questionnaire_topics(questionnaire)
     with translation.override(language):
         form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale)
         context = page_context(questionnaire, form, language)

@@ -89,6 +89,16 @@ def browser_secret(request: HttpRequest, invitation: Invitation) -> str | None:
     return secret
 
 
+def asked_topics(questionnaire: Questionnaire, group_id: int) -> list[Topic]:
+    """The topics the questionnaire asks this group (all of the library's unless it asks a subset), in page order."""
+    return questionnaire.topics_for(group_id, services.questionnaire_topics(questionnaire))
+
+
+def topic_counts(questionnaire: Questionnaire, topics: list[Topic]) -> dict[object, int]:
+    """How many topics the questionnaire asks each of its groups (the library's count unless it asks a subset)."""
+    return {g: len(questionnaire.topics_for(g.pk, topics)) for g in questionnaire.groups.all()}
+
+
 CARD_TEMPLATE = "surveys/_topic_card.html"
 BLANK_CARDS: dict[tuple, str] = {}  # unanswered topic cards, the same for every respondent; per process
 BLANK_CARDS_MAX = 2000
@@ -154,7 +164,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return link_closed(request, exc)
     questionnaire = invitation.questionnaire
     current = translation.get_language()
-    topics = services.questionnaire_topics(questionnaire)
+    topics = asked_topics(questionnaire, invitation.group_id)
     page = render(request, "surveys/respond_landing.html", {
         "token": token, "invitation": invitation, "questionnaire": questionnaire,
         "title": questionnaire.title_for(current), "intro": questionnaire.intro_for(current),
@@ -187,7 +197,7 @@ def respond_form(request: HttpRequest, token: str) -> HttpResponse:
     questionnaire = invitation.questionnaire
     if response is not None:
         response.invitation, response.questionnaire = invitation, questionnaire
-    topics = services.questionnaire_topics(questionnaire)
+    topics = asked_topics(questionnaire, invitation.group_id)
     errors: list[str] = []
     missing: list[Topic] = []
     if request.method == "POST":
@@ -257,7 +267,7 @@ def after_csrf_failure(request: HttpRequest, token: str) -> HttpResponse:
     except LinkClosed as exc:
         return link_closed(request, exc)
     questionnaire = invitation.questionnaire
-    topics = services.questionnaire_topics(questionnaire)
+    topics = asked_topics(questionnaire, invitation.group_id)
     form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, data=request.POST)
     form.is_valid()  # keep what parses; a tampered value is simply not shown back
     posted: dict[int, Answer] = {t.pk: a for t, a in form.answers().items()}
@@ -310,7 +320,7 @@ def respond_draft(request: HttpRequest, token: str) -> JsonResponse:
     except AssessmentFrozen:
         return JsonResponse({"error": LinkClosed.CONFIRMED}, status=CLOSED_STATUS[LinkClosed.CONFIRMED])
     response.questionnaire = invitation.questionnaire
-    topics = services.questionnaire_topics(invitation.questionnaire)
+    topics = asked_topics(invitation.questionnaire, invitation.group_id)
     form = AnswerForm(invitation.questionnaire, topics, invitation.questionnaire.assessment.scale, data=request.POST)
     if not form.is_valid():
         return JsonResponse({"error": "invalid", "messages": [str(m) for m in form.errors]}, status=400)

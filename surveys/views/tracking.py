@@ -17,7 +17,7 @@ from materiality.models import Assessment
 from surveys import exclusions, services, tracking
 from surveys.forms import AnswerForm
 from surveys.models import Response
-from surveys.views.respond import page_context
+from surveys.views.respond import asked_topics, page_context, topic_counts
 
 PAGE_SIZE = 100
 
@@ -28,8 +28,11 @@ def response_tracking(request: HttpRequest, slug: str) -> HttpResponse:
     # The committee sees rates only: names and e-mails are for the work team.
     sees_people = request.user.has_perm("surveys.view_invitation")
     sees_responses = request.user.has_perm("surveys.view_response")
+    questionnaires = list(assessment.questionnaires.prefetch_related("groups"))
+    topics = services.questionnaire_topics(questionnaires[0]) if questionnaires else []
     context = {"assessment": assessment, "rates": tracking.response_rates(assessment),
-               "sees_people": sees_people, "sees_responses": sees_responses}
+               "sees_people": sees_people, "sees_responses": sees_responses, "topic_total": len(topics),
+               "topics_asked": [(q, topic_counts(q, topics)) for q in questionnaires]}
     if sees_people:
         context["waiting"] = Paginator(tracking.not_answered(assessment), PAGE_SIZE).get_page(request.GET.get("page"))
     if sees_responses:
@@ -58,7 +61,7 @@ def response_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         assessment__slug=slug, pk=pk,
     )
     questionnaire = response.questionnaire
-    topics = services.questionnaire_topics(questionnaire)
+    topics = asked_topics(questionnaire, response.group_id)
     ratings = {r.topic_id: r for r in response.ratings.all()}
     form = AnswerForm(questionnaire, topics, questionnaire.assessment.scale, ratings=ratings)
     duration = (response.submitted_at - response.started_at).total_seconds() if response.submitted_at else None
