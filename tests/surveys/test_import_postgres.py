@@ -159,7 +159,7 @@ def test_a_plainly_clean_file_skips_the_staging_copy_and_stores_what_the_other_p
     second = synthetic_csv(ready, per_group=4, seed=6)  # replaces the 27 respondents of the first and adds 9
     stored = {}
     for path in ("clean", "copy", "pandas"):
-        monkeypatch.setattr(clean_import, "CLEAN_MAX_BYTES", 256 * 1024 * 1024 if path == "clean" else 0)
+        monkeypatch.setattr(clean_import, "CLEAN_MAX_BYTES", 128 * 1024 * 1024 if path == "clean" else 0)
         monkeypatch.setattr(imports, "fast_path_applies", lambda stream, name, fast=path != "pandas": fast)
         attempts = copy_attempts(monkeypatch)
         Rating.objects.all().delete()
