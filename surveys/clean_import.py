@@ -159,8 +159,9 @@ def write_responses(assessment_id: int, keys: list[str], group_ids: list[int],
     """
     table = Response._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE assessment_id = %s AND respondent_key = ANY(%s)",
-                       [assessment_id, keys])
+        # A first import (no responses yet) skips probing the respondent key once per respondent.
+        cursor.execute(f"SELECT id FROM {table} WHERE assessment_id = %s AND respondent_key = ANY(%s) "
+                       f"AND EXISTS (SELECT 1 FROM {table} WHERE assessment_id = %s)", [assessment_id, keys, assessment_id])
         old = [row[0] for row in cursor.fetchall()]
         if old:
             cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE response_id = ANY(%s)", [old])
