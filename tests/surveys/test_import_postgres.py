@@ -7,7 +7,7 @@ import os
 import pytest
 
 from materiality.services import ImportRefused
-from surveys import imports
+from surveys import clean_import, imports
 from surveys.models import Rating
 from tests.scoring_helpers import make_questionnaires, synthetic_csv
 
@@ -140,10 +140,52 @@ def copy_attempts(monkeypatch) -> list[bool]:
 
 
 def test_a_clean_file_is_copied_once_into_typed_columns(ready, monkeypatch):
+    monkeypatch.setattr(clean_import, "CLEAN_MAX_BYTES", 0)  # over the clean path's size: the COPY path reads it
     attempts = copy_attempts(monkeypatch)
     summary = imports.import_responses(ready, synthetic_csv(ready, per_group=2, seed=5), "answers.csv")
     assert attempts == [True]
     assert summary.ratings == Rating.objects.count() == 18 * 24
+
+
+def stored_answers() -> list[tuple]:
+    return sorted(Rating.objects.values_list(
+        "response__respondent_key", "response__group__code", "response__questionnaire_id", "response__status",
+        "response__source", "topic__code", "severity", "likelihood", "magnitude", "financial_likelihood", "horizon",
+        "comment", "dont_know"))
+
+
+def test_a_plainly_clean_file_skips_the_staging_copy_and_stores_what_the_other_paths_store(ready, monkeypatch):
+    first = synthetic_csv(ready, per_group=3, seed=5)
+    second = synthetic_csv(ready, per_group=4, seed=6)  # replaces the 27 respondents of the first and adds 9
+    stored = {}
+    for path in ("clean", "copy", "pandas"):
+        monkeypatch.setattr(clean_import, "CLEAN_MAX_BYTES", 128 * 1024 * 1024 if path == "clean" else 0)
+        monkeypatch.setattr(imports, "fast_path_applies", lambda stream, name, fast=path != "pandas": fast)
+        attempts = copy_attempts(monkeypatch)
+        Rating.objects.all().delete()
+        ready.responses.all().delete()
+        imports.import_responses(ready, first, "answers.csv")
+        summary = imports.import_responses(ready, second, "answers.csv")
+        assert (summary.respondents, summary.ratings, summary.replaced) == (36, 36 * 24, 27)
+        assert attempts == {"clean": [], "copy": [True, True], "pandas": []}[path]
+        stored[path] = stored_answers()
+    assert stored["clean"] == stored["copy"] == stored["pandas"]
+    assert len(stored["clean"]) == 36 * 24
+
+
+@pytest.mark.parametrize("line", [
+    "r-1,customers,E01,NA,3,,,,\n",  # pyarrow would read NA as missing: it is a bad value
+    "r-1,customers,e01,4,3,,,,\n", "r-1,customers,E01,4,3,,,, hi\n", "r-1,customers,E01,4,3,,,,\"a, b\"\n",
+    "r-1,customers,E01,3.0,3,,,,\n", "r-1,customers,E01,4,3,,,Short,\n", "r-1,customers,E01,4,3,5,,,\n",
+    "r-1,customers,E01,4,3,,,,\nr-1,customers,E01,4,3,,,,\n", "r-1,customers,E01,4,3,,,,\nr-1,employees,E02,4,3,,,,\n",
+])
+def test_anything_not_plainly_clean_goes_to_the_copy_path(ready, monkeypatch, line):
+    attempts = copy_attempts(monkeypatch)
+    try:
+        imports.import_responses(ready, (HEADER + line).encode(), "answers.csv")
+    except ImportRefused:
+        pass
+    assert attempts and attempts[0] is True
 
 
 def test_a_typed_file_with_bad_lines_is_checked_again_cell_by_cell(ready, monkeypatch):
