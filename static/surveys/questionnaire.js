@@ -22,9 +22,8 @@
   window.addEventListener("resize", fitPadding);
 
   function shown(el) {
-    // A radio of a button group is visually hidden: its label is what the eye looks for.
-    if (el.classList && el.classList.contains("btn-check") && el.nextElementSibling) return el.nextElementSibling;
-    return el;
+    // A rating's radio is unseen inside its label: the label is what the eye looks for.
+    return (el.type === "radio" && el.closest("label")) || el;
   }
 
   document.addEventListener("focusin", function (event) {

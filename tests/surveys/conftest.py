@@ -62,7 +62,7 @@ def form_fields(client: Client, token: str) -> tuple[list[str], list[str]]:
     assert page.status_code == 200, page.status_code
     html = page.content.decode()
     topics = re.findall(r'name="topics" value="(\d+)"', html)
-    names = sorted(set(re.findall(r'type="radio" class="btn-check" name="(t\d+-\w+)"', html)))
+    names = sorted(set(re.findall(r'type=radio name=(t\d+-\w+)', html)))
     return topics, names
 
 

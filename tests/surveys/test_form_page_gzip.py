@@ -29,3 +29,10 @@ def test_the_form_page_is_gzipped_when_accepted(client, url):
     html = gzip.decompress(packed.content)
     assert b'name="topics"' in html and len(packed.content) < len(html) / 4
 
+
+
+def test_the_24_topic_form_page_is_at_most_40_kb_before_compression(client, url):
+    """Issue 16.6: one shared key per pillar, radios inside their labels, no whitespace between a card's tags."""
+    html = client.get(url).content
+    assert html.count(b'name="topics"') == 24 and html.count(b"type=radio") == 24 * 2 * 6
+    assert len(html) <= 40_000, len(html)
