@@ -67,11 +67,11 @@ def build(iros: int, raters: int, seed: int = 12) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} ALTER COLUMN dont_know SET DEFAULT '[]', "
                        "ALTER COLUMN rationale SET DEFAULT '', ALTER COLUMN source SET DEFAULT 'import', "
-                       "ALTER COLUMN saved_at SET DEFAULT now()")
+                       "ALTER COLUMN saved_at SET DEFAULT now(), ALTER COLUMN submitted_at SET DEFAULT now()")
         with cursor.copy(f"COPY {table} (iro_id, rater, scale, scope, irremediability, likelihood, magnitude) "
                          "FROM STDIN") as copy:
             copy.write(ratings.getvalue())
-        for column in ("dont_know", "rationale", "source", "saved_at"):
+        for column in ("dont_know", "rationale", "source", "saved_at", "submitted_at"):  # handed in: the job scores them
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
         cursor.execute(f"DROP TABLE IF EXISTS {BARE}")
         cursor.execute(f"CREATE TABLE {BARE} (iro text, kind text, sign text, status text, hr boolean, "

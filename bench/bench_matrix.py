@@ -61,6 +61,7 @@ def load_before(rev: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location("matrix_before", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 

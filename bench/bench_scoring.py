@@ -66,6 +66,47 @@ def score(slug: str) -> None:
     _history.figure("aggregate run", duration)
     _history.figure("fixed cost (run - job query)", duration - query)
     _history.figure("run / raw query", duration / raw, "x")
+    parts(slug)
+
+
+def timed(work):  # noqa: ANN001, ANN201 - work: () -> T; returns (T, wall seconds, CPU seconds of this process)
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def parts(slug: str) -> None:
+    """Time the run's steps in this process, wall and CPU: the CPU seconds move far less with the machine's load.
+
+    The same calls as materiality.aggregation.compute: the statistics query, scoring with its sensitivity and
+    movement, the matrix in two languages as PNG and SVG. Saving is the run minus these.
+    """
+    from materiality import aggregation, matrix, scoring  # noqa: F401  (matrix loaded before timing, as the job does)
+    from materiality.models import Assessment, Topic
+
+    assessment = Assessment.objects.get(slug=slug)
+    params = aggregation.scoring_params(assessment)
+    topics = list(assessment.library.topics.exclude(change_kind=Topic.Change.RETIRED).order_by("position", "code"))
+    codes = [t.code for t in topics]
+    groups = dict(aggregation.StakeholderGroup.objects.values_list("pk", "code"))
+    raw, query_wall, query_cpu = timed(lambda: aggregation.rating_statistics(assessment.pk))
+    stats, _horizons = aggregation.long_stats(raw, groups, dict(assessment.library.topics.values_list("pk", "code")))
+
+    def score() -> object:
+        scores = scoring.score(stats, params, codes)
+        scoring.sensitivity(stats, params, scores)
+        previous, lineage = aggregation.previous_scores(assessment)
+        scoring.movement(scores, previous, lineage)
+        return scores
+
+    scores, pure_wall, pure_cpu = timed(score)
+    _images, drawn_wall, drawn_cpu = timed(lambda: aggregation.matrix_images(scores, topics, params))
+    print(f"  parts, wall / CPU of this process: statistics query {query_wall:.2f} / {query_cpu:.2f} s, scoring + "
+          f"sensitivity + movement {pure_wall:.2f} / {pure_cpu:.2f} s, matrix in two languages (PNG + SVG) "
+          f"{drawn_wall:.2f} / {drawn_cpu:.2f} s; load average {os.getloadavg()[0]:.2f}")
+    _history.figure("scoring + sensitivity, CPU", pure_cpu)
+    _history.figure("matrix en + zh, PNG + SVG, CPU", drawn_cpu)
+    _history.figure("matrix en + zh, PNG + SVG, wall", drawn_wall)
 
 
 def job_query_seconds(slug: str, repeat: int = 3) -> float:

@@ -60,6 +60,7 @@ ZONE_COLOURS = {"general": "#FFFFFF", "important": "#F7E2B2", "major": "#EEBC4D"
 EDGE_COLOUR = "#212529"  # marker outlines: every marker stands out from every zone, whatever its fill
 LINE_COLOUR = "#495057"
 TEXT_COLOUR = "#212529"
+PNG_COMPRESSION = 2
 DPI = 200  # of the saved PNG; the layout is computed at 100 dpi, where adjustText's pixel steps were tuned
 ITERATIONS = 50  # a fixed count, not a time limit, so the same scores always give the same picture
 EDGE = 0.2  # the least room around the outermost points, in scale units (beyond 1..S if need be)
@@ -87,8 +88,8 @@ DEFAULT_LABELS = {
 }
 
 
-def label_fonts() -> list[str]:
-    """The font families for every word: the CJK font when installed, DejaVu Sans for the rest."""
+def cjk_installed() -> bool:
+    """Whether matplotlib finds the CJK font (its findfont caches the answer), adding its files if need be."""
     try:
         font_manager.findfont(CJK_FONT, fallback_to_default=False)
     except ValueError:
@@ -97,8 +98,13 @@ def label_fonts() -> list[str]:
         for path in found:
             font_manager.fontManager.addfont(path)
         if not found:
-            return ["DejaVu Sans"]
-    return [CJK_FONT, "DejaVu Sans"]
+            return False
+    return True
+
+
+def label_fonts() -> list[str]:
+    """The font families for every word: the CJK font when installed, DejaVu Sans for the rest."""
+    return [CJK_FONT, "DejaVu Sans"] if cjk_installed() else ["DejaVu Sans"]
 
 
 def style_for(pillar: object) -> PointStyle:
@@ -163,13 +169,7 @@ def draw(
                      bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
              for code, row in plotted.iterrows()]
 
-    ax.set_xlabel(text["x"], fontfamily=fonts, fontsize=10)
-    ax.set_ylabel(text["y"], fontfamily=fonts, fontsize=10)
     ax.tick_params(labelsize=8.5)
-    if text["title"]:
-        fig.text(0.5, 1 - (TOP + TITLE / 2) / height, text["title"], ha="center", va="center", fontsize=12,
-                 fontfamily=fonts)
-    draw_key(fig, text, fonts, x=(LEFT + plot + GAP) / width, y=1 - top / height, fontsize=size)
     if texts:
         x = plotted["financial"].to_numpy()
         y = plotted["impact"].to_numpy()
@@ -185,7 +185,14 @@ def draw(
             separate_labels(fig)
             clear_markers(fig, texts, x, y)
         connect_labels(fig, texts, x, y)
-    # The legend comes last: adjustText draws the whole figure, and the legend's words would only slow it.
+    # The words outside the plot come last: adjustText draws the whole figure on every call, and the axis titles,
+    # key and legend (outside the axes, so they move no label) would only slow it.
+    ax.set_xlabel(text["x"], fontfamily=fonts, fontsize=10)
+    ax.set_ylabel(text["y"], fontfamily=fonts, fontsize=10)
+    if text["title"]:
+        fig.text(0.5, 1 - (TOP + TITLE / 2) / height, text["title"], ha="center", va="center", fontsize=12,
+                 fontfamily=fonts)
+    draw_key(fig, text, fonts, x=(LEFT + plot + GAP) / width, y=1 - top / height, fontsize=size)
     draw_legend(fig, legend, text, fonts, bottom=BOTTOM)
     return fig
 
@@ -444,8 +451,10 @@ def render(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     title = fig.get_label()
     metadata = {"Title": title, "Date": None} if fmt == "svg" else {"Title": title}
+    # zlib level 2 instead of PIL's 6: the same pixels, a tenth larger, a quarter less time to write.
+    extra = {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png" else {}
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "materiality-matrix"}):
-        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata, **extra)
     content = buffer.getvalue()
     if fmt == "svg" and title:
         # An SVG's accessible name is its first <title> child; matplotlib writes the title into RDF only.
