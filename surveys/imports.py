@@ -23,6 +23,7 @@ from materiality.models import Assessment, Topic
 from materiality.services import ImportRefused, check_not_frozen
 from surveys import responses_csv
 from surveys.models import Questionnaire, Rating, Response
+from surveys.services import questionnaire_topics
 
 MAX_ERRORS = 500
 ANALYZE_AFTER = 50_000  # ratings written by one import
@@ -44,6 +45,8 @@ LINE_MESSAGES = {
     "not_asked_financial": gettext_lazy("group '%(value)s' is not asked the financial items (magnitude, "
                                         "financial_likelihood, horizon); leave them empty"),
     "not_asked": gettext_lazy("group '%(value)s' is not asked %(items)s; leave them empty"),
+    "topic_not_asked": gettext_lazy("topic '%(value)s' is not asked of this respondent's group (its questionnaire "
+                                    "asks the group only some topics)"),
     "duplicate": gettext_lazy("respondent '%(respondent)s' rates topic %(topic)s again (first on line %(first)s)"),
     "two_groups": gettext_lazy("respondent '%(respondent)s' is in group '%(group)s' here but in '%(other)s' on "
                                "line %(first)s"),
@@ -108,6 +111,25 @@ def asked_by_group(assessment: Assessment, questionnaires: dict[str, int]) -> di
             for code, pk in questionnaires.items()}
 
 
+PAIR = "\x1f"  # joins a group code and a topic code into one key of unasked_pairs
+
+
+def unasked_pairs(questionnaires: dict[str, int]) -> list[str]:
+    """Return "group<PAIR>topic" for every active topic a group's questionnaire does not ask it (none usually)."""
+    found = Questionnaire.objects.filter(pk__in=set(questionnaires.values())).select_related("assessment__library")
+    by_pk = {q.pk: q for q in found}
+    pairs = []
+    for code, pk in questionnaires.items():
+        questionnaire = by_pk[pk]
+        if not questionnaire.topic_subsets:
+            continue
+        group_id = questionnaire.groups.values_list("pk", flat=True).get(code=code)
+        topics = questionnaire_topics(questionnaire)
+        asked = {t.pk for t in questionnaire.topics_for(group_id, topics)}
+        pairs += [f"{code}{PAIR}{t.code}" for t in topics if t.pk not in asked]
+    return pairs
+
+
 def import_responses(
     assessment: Assessment, stream: IO[bytes] | bytes, filename: str, *, acting_user: Any = None,
     limits: tables.Limits = responses_csv.UPLOAD_LIMITS,
@@ -150,6 +172,7 @@ def _import(
     questionnaires: dict[str, int], asked: dict[str, set[str]], limits: tables.Limits,
 ) -> ImportSummary:
     staging = Staging()
+    unasked = unasked_pairs(questionnaires)
     errors: list[responses_csv.LineError] = []
     error_count = rows = 0
     for chunk in responses_csv.read_chunks(stream, filename, limits=limits):
@@ -159,6 +182,9 @@ def _import(
         unaddressed = known_group & ~typed["group"].isin(list(questionnaires))
         found += [responses_csv.LineError(int(line), "no_questionnaire", {"value": g})
                   for line, g in zip(typed.loc[unaddressed, "line"], typed.loc[unaddressed, "group"], strict=True)]
+        not_asked = (typed["group"] + PAIR + typed["topic"]).isin(unasked)
+        found += [responses_csv.LineError(int(line), "topic_not_asked", {"value": t})
+                  for line, t in zip(typed.loc[not_asked, "line"], typed.loc[not_asked, "topic"], strict=True)]
         error_count += len(found)
         errors = (errors + found)[:MAX_ERRORS] if len(errors) < MAX_ERRORS else errors
         rows += len(typed)
@@ -226,6 +252,8 @@ CHECKS = [
      + " AND ".join(f"c.v_{item} = ''" for item in responses_csv.FINANCIAL_ITEMS) + ")"),
     ("not_asked", "grp", "(" + " OR ".join(f"(c.v_{item} <> '' AND c.v_grp = ANY(%(skips_{item})s))"
                                           for item in responses_csv.ITEMS) + ")"),
+    ("topic_not_asked", "topic", "(c.v_grp || chr(31) || upper(c.v_topic)) = ANY(%(unasked)s) "
+     "OR (c.v_grp || chr(31) || c.v_topic) = ANY(%(unasked)s)"),
 ]
 # pandas.to_numeric's idea of a number (signs, decimals, exponents); exponents beyond 3 digits are never 1..S.
 NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
@@ -363,6 +391,7 @@ class CopyChecks:
                for item in responses_csv.ITEMS},
             "topic_ids": list(topic_ids.values()), "group_ids": list(group_ids.values()),
             "questionnaire_by_group": [questionnaires.get(code) for code in group_ids],
+            "unasked": unasked_pairs(questionnaires),
         }
 
     @staticmethod
@@ -425,6 +454,7 @@ class CopyChecks:
             "m.group_code = ANY(%(no_financial)s) AND "
             + " + ".join(f"c.n_{item}" for item in responses_csv.FINANCIAL_ITEMS) + " > 0",
             *(f"m.group_code = ANY(%(skips_{item})s) AND c.n_{item} > 0" for item in responses_csv.ITEMS),
+            "(m.group_code || chr(31) || m.topic_code) = ANY(%(unasked)s)",
         ]
         return bool(self.fetch(
             "SELECT (SELECT count(*) FROM import_cells) = (SELECT count(*) FROM import_codes) AND NOT EXISTS ("
@@ -504,6 +534,8 @@ def sql_error(
         return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_COMMENT_LENGTH, "value": value})
     if code == "not_asked":
         return responses_csv.LineError(line, code, {"items": ", ".join(skipped[value][1]), "value": value})
+    if code == "topic_not_asked":  # the code as read (in capitals, as the topic matched), as pandas names it
+        return responses_csv.LineError(line, code, {"value": value.upper()})
     if code == "respondent_too_long":
         return responses_csv.LineError(line, code, {"limit": responses_csv.MAX_RESPONDENT_LENGTH, "value": value})
     return responses_csv.LineError(line, code, {"value": value})
