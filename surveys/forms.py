@@ -202,6 +202,7 @@ class AssessmentForm(forms.ModelForm):
 
 SUBSETS_HELP = _("Each audience group is asked every topic unless you untick some. A group's topics are fixed once "
                  "it has given answers.")
+SELECT_ALL, SELECT_NONE = _("Select all"), _("Select none")
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -274,9 +275,9 @@ class QuestionnaireForm(forms.ModelForm):
                 HTML(f'<details class="mb-2" id="{box}"><summary>{escape(summary)}</summary>'
                      '<div class="my-2 d-flex gap-2">'
                      f'<button type="button" class="btn btn-sm btn-outline-secondary" data-check-all="{box}">'
-                     f'{escape(_("Select all"))}</button>'
+                     f'{escape(SELECT_ALL)}</button>'
                      f'<button type="button" class="btn btn-sm btn-outline-secondary" data-check-none="{box}">'
-                     f'{escape(_("Select none"))}</button></div>'),
+                     f'{escape(SELECT_NONE)}</button></div>'),
                 *fields, HTML("</details>"),
             ]
         return layout
