@@ -14,7 +14,7 @@ returns None before anything is written, and the COPY path then imports the file
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 import numpy as np
@@ -78,8 +78,10 @@ def given(table: pa.Table, item: str) -> pa.ChunkedArray:
 
 
 def lines_are_clean(table: pa.Table, topic_ids: Mapping[str, int], group_ids: Mapping[str, int],
-                    questionnaires: Mapping[str, int], asked: Mapping[str, set[str]], scale: int) -> bool:
-    """The per-line checks of responses_csv.validate, on whole columns, with exact codes and words only."""
+                    questionnaires: Mapping[str, int], asked: Mapping[str, set[str]], scale: int,
+                    unasked: Sequence[str] = ()) -> bool:
+    """The per-line checks of responses_csv.validate, on whole columns, with exact codes and words only; `unasked`
+    holds "group<PAIR>topic" for each topic a group is not asked (a line answering one is not clean)."""
     respondent, comment = table["respondent"], table["comment"]
     lengths = pc.utf8_length(respondent)
     if not (pc.min(lengths).as_py() >= 1 and pc.max(lengths).as_py() <= responses_csv.MAX_RESPONDENT_LENGTH
@@ -99,6 +101,10 @@ def lines_are_clean(table: pa.Table, topic_ids: Mapping[str, int], group_ids: Ma
         skipping = [code for code, items in asked.items() if item not in items]
         if skipping and pc.any(pc.and_(given(table, item), pc.is_in(table["grp"], value_set=pa.array(skipping)))).as_py():
             return False
+    if unasked:
+        pairs = pc.binary_join_element_wise(table["grp"], table["topic"], responses_csv.PAIR)
+        if pc.any(pc.is_in(pairs, value_set=pa.array(list(unasked), pa.string()))).as_py():
+            return False
     return True
 
 
@@ -111,13 +117,14 @@ def first_positions(codes: np.ndarray) -> np.ndarray:
 def import_clean(
     assessment_id: int, stream: IO[bytes], header: list[str], topic_ids: Mapping[str, int],
     group_ids: Mapping[str, int], questionnaires: Mapping[str, int], asked: Mapping[str, set[str]], scale: int,
+    unasked: Sequence[str] = (),
 ) -> tuple[int, int, int] | None:
     """Write a plainly clean file's responses and ratings; return (respondents, ratings, replaced).
 
     None (nothing written) when the file is not plainly clean: the caller then rewinds and takes the COPY path.
     """
     table = parse(stream, header)
-    if table is None or not lines_are_clean(table, topic_ids, group_ids, questionnaires, asked, scale):
+    if table is None or not lines_are_clean(table, topic_ids, group_ids, questionnaires, asked, scale, unasked):
         return None
     encoded = pc.dictionary_encode(table["respondent"].combine_chunks())
     keys, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy().astype(np.int64)

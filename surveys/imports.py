@@ -111,7 +111,7 @@ def asked_by_group(assessment: Assessment, questionnaires: dict[str, int]) -> di
             for code, pk in questionnaires.items()}
 
 
-PAIR = "\x1f"  # joins a group code and a topic code into one key of unasked_pairs
+PAIR = responses_csv.PAIR
 
 
 def unasked_pairs(questionnaires: dict[str, int]) -> list[str]:
@@ -220,15 +220,14 @@ def _import_clean(
     """Import a plainly clean CSV through surveys.clean_import (one parse, one COPY); None when it is not one."""
     from surveys import clean_import  # pyarrow loads only for a CSV on PostgreSQL
 
-    if unasked_pairs(questionnaires):
-        return None  # some group is asked only some topics: the COPY path's checks refuse answers to the others
     header = read_header(stream)
     if header is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the reference trigger's pass over the new ratings
+    # A line answering a topic its group is not asked makes the file unclean: the COPY path then names it.
     done = clean_import.import_clean(assessment.pk, stream, header, topic_ids, group_ids, questionnaires, asked,
-                                     assessment.scale)
+                                     assessment.scale, unasked_pairs(questionnaires))
     if done is None:
         return None
     respondents, ratings, replaced = done

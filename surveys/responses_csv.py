@@ -29,6 +29,7 @@ VALUE_COLUMNS = ["severity", "likelihood", "magnitude", "financial_likelihood"]
 HORIZONS = ("short", "medium", "long")
 CHUNK_ROWS = 100_000
 MAX_RESPONDENT_LENGTH = 100
+PAIR = "\x1f"  # joins a group code and a topic code into one key (the import's unasked pairs)
 MAX_COMMENT_LENGTH = 2000  # the web form's cap
 # Web uploads run inside the request (25 MB, about 700,000 lines); the command takes the largest files (a CSV of
 # 100,000 respondents is 2.4 million lines). Both refuse a file over them before reading its lines.
