@@ -26,13 +26,13 @@ PAGES = {
     "/assessments/": 6,
     "/assessments/{slug}/": 9,
     "/assessments/{slug}/invitations/": 10,
-    "/assessments/{slug}/responses/": 12,  # + the excluded responses per group
+    "/assessments/{slug}/responses/": 15,  # + the excluded responses per group, + the topics each group is asked
     "/assessments/{slug}/responses/live/": 8,
     "/assessments/{slug}/responses/{response}/": 8,
     "/admin/surveys/response/": 8,
     "/admin/surveys/response/?assessment__id__exact={assessment}": 9,
-    "/assessments/{slug}/results/": 17,  # + the excluded responses per group
-    "/assessments/{slug}/committee/": 29,  # reads the run, approvals and scores more than once: see issue 16
+    "/assessments/{slug}/results/": 18,  # + the excluded responses per group, + the topic subsets (heat map)
+    "/assessments/{slug}/committee/": 30,  # reads the run, approvals and scores more than once: see issue 16
     "/assessments/{slug}/register/": 11,
     "/audit/": 12,
     "/assessments/{slug}/export.csv": 8,
