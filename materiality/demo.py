@@ -265,7 +265,7 @@ def rate_the_iros(assessment: Assessment, *, seed: int) -> None:
     """Make the cycle an esrs-1 one: import the shipped register, assign raters, and rate as the raters did.
 
     ESG experts rate every topic; the management contacts split the topics in two, so every topic has at least
-    four raters. All but two hand their ratings in: one has saved half, one has not started.
+    six raters. All but two hand their ratings in: one has saved half, one has not started.
     """
     Assessment.objects.filter(pk=assessment.pk).update(method="esrs-1")
     assessment.method = "esrs-1"
