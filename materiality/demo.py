@@ -1,7 +1,9 @@
 """The demo data behind `make demo`: shipped libraries, demo log-ins per role, contacts, and two cycles.
 
 The 2023 cycle lies in the past and is scored; the 2024 cycle is open, with offline answers from all nine
-groups, a few web answers from the demo contacts (submitted and half-done), and a score run.
+groups, a few web answers from the demo contacts (submitted and half-done), an IRO register rated by the
+management and internal ESG-expert contacts (method esrs-1), and a score run. Its results page shows the IRO
+view with the stakeholder (dma-1 survey) view beside it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from materiality import aggregation, roles, services, synthetic
+from materiality import aggregation, iro_ratings, iros, rater_mailing, raters, roles, services, synthetic, synthetic_iros
+from materiality.iro_models import Iro, RaterAssignment, RaterToken
 from materiality.models import Assessment, IssueLibrary, ScoreRun, Topic
+from materiality.tables import read_table
 from stakeholders.models import Stakeholder, StakeholderGroup
-from surveys import imports
+from surveys import imports, tokens
 from surveys import services as survey_services
 from surveys.models import Invitation
 
@@ -117,6 +121,7 @@ def load_cycles() -> None:
         assessment = create_cycle(cycle)
         if cycle.closes > timezone.now():
             answer_on_the_web(assessment, seed=cycle.seed)
+            rate_the_iros(assessment, seed=cycle.seed)
         run = services.start_aggregation(assessment)
         aggregation.run_aggregation(run.pk)  # the demo waits for its result; the queued task then finds it done
         if cycle.closes < timezone.now():
@@ -246,3 +251,61 @@ def web_answer(row: object, questionnaire: object) -> survey_services.Answer:
 
 def latest_runs() -> list[ScoreRun]:
     return [a.score_runs.order_by("-pk").first() for a in Assessment.objects.order_by("opens_at")]
+
+
+# --- the IRO view of the open cycle (issue 12): register, raters, ratings, method esrs-1 ---------------------------
+
+IRO_RATER_GROUPS = ("management", "esg_experts")
+PART_WAY_RATER = "esg_experts.4@example.com"  # has saved half of the IROs, not handed in: the link to try
+UNOPENED_RATER = "management.4@example.com"  # has not started
+
+
+@transaction.atomic
+def rate_the_iros(assessment: Assessment, *, seed: int) -> None:
+    """Make the cycle an esrs-1 one: import the shipped register, assign raters, and rate as the raters did.
+
+    ESG experts rate every topic; the management contacts split the topics in two, so every topic has at least
+    six raters. All but two hand their ratings in: one has saved half, one has not started.
+    """
+    Assessment.objects.filter(pk=assessment.pk).update(method="esrs-1")
+    assessment.method = "esrs-1"
+    path = WORKSHOP_NOTES
+    iros.import_iros(assessment, read_table(path.read_bytes(), path.name))
+    topics = list(active_topics(assessment).filter(iros__assessment=assessment).distinct())
+    register = {i.code: i for i in Iro.objects.filter(assessment=assessment)}
+    specs = [synthetic_iros.IroSpec(i.code, i.topic.code, i.kind, i.sign, i.status)
+             for i in Iro.objects.filter(assessment=assessment).select_related("topic")]
+    contacts = Stakeholder.objects.filter(group__code__in=IRO_RATER_GROUPS).order_by("group__position", "email")
+    frame = synthetic_iros.ratings(specs, [c.email for c in contacts], seed=seed, scale=assessment.scale)
+    for contact in contacts:
+        number = int(contact.email.split("@")[0].rsplit(".", 1)[-1])
+        mine = topics if contact.group.code == "esg_experts" else topics[number % 2::2]
+        assignment = raters.assign_rater(assessment, mine, contact=contact)
+        if contact.email == UNOPENED_RATER:
+            continue
+        iros_of = raters.iros_to_rate(assignment)
+        rows = frame[frame.rater == contact.email].set_index("iro")
+        answers = {iro: iro_answer(rows.loc[iro.code], iro) for iro in iros_of if iro.code in register}
+        if contact.email == PART_WAY_RATER:
+            iro_ratings.save_ratings(assignment, dict(list(answers.items())[: len(answers) // 2]))
+        else:
+            iro_ratings.submit_ratings(assignment, answers, iros_of)
+
+
+def iro_answer(row: pd.Series, iro: Iro) -> iro_ratings.Answer:
+    """One synthetic ratings row as the rating page would save it: an empty criterion is "don't know"."""
+    values = {c: None if pd.isna(row[c]) else int(row[c]) for c in iro.criteria()}
+    rationale = "" if pd.isna(row["rationale"]) else str(row["rationale"])
+    return iro_ratings.Answer(values, tuple(c for c, v in values.items() if v is None), rationale)
+
+
+def rater_link() -> str | None:
+    """A fresh secret link for the part-way rater of the open cycle, so a demo user can open the rating page."""
+    assignment = RaterAssignment.objects.filter(
+        assessment__slug="dma-2024", contact__email=PART_WAY_RATER).exclude(
+        status=RaterAssignment.Status.SUBMITTED).first()
+    if assignment is None:
+        return None
+    token = tokens.make_token()
+    RaterToken.objects.create(assignment=assignment, token_hash=tokens.hash_token(token))
+    return rater_mailing.rating_url(token)

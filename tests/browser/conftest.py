@@ -54,12 +54,13 @@ def remove_assessments() -> None:
     from django.db import connection
 
     from materiality import freeze, pack_models
-    from materiality.models import Assessment, ConfirmedPack
+    from materiality.models import Assessment, ConfirmedPack, IroScore
 
     freeze.uninstall(connection)
     pack_models.run_sql(connection, pack_models.DROP_SQL)
     try:
         ConfirmedPack.objects.all()._raw_delete(ConfirmedPack.objects.db)
+        IroScore.objects.all().delete()  # a run's IRO scores protect their IROs: remove them before the cascade
         Assessment.objects.all().delete()
     finally:
         freeze.install(connection)

@@ -16,3 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Log in at {settings.SITE_URL}/ as:"))
         for username, password, role in logins:
             self.stdout.write(f"  {username:<10} password {password:<16} ({role})")
+        link = demo.rater_link()
+        if link:
+            self.stdout.write(f"A rater's link (an internal ESG expert, part-way through rating the IROs): {link}")
