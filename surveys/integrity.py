@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from materiality import freeze
 from materiality.freeze import run_for_vendor
 
 # child table -> {column: parent table}
@@ -169,3 +170,15 @@ def uninstall(connection: Any, tables: Iterable[str] = REFERENCES) -> None:
     tables = list(tables)
     run_for_vendor(connection, {"postgresql": lambda: postgresql_drop_sql(tables),
                                 "sqlite": lambda: sqlite_drop_sql(tables)})
+
+
+def uninstall_all_triggers(apps: Any, schema_editor: Any) -> None:
+    """Migration step: drop the reference and freeze triggers, so SQLite may rebuild a table they name."""
+    uninstall(schema_editor.connection)
+    freeze.uninstall(schema_editor.connection)
+
+
+def install_all_triggers(apps: Any, schema_editor: Any) -> None:
+    """Migration step: install the freeze and reference triggers again (the reverse of uninstall_all_triggers)."""
+    freeze.install(schema_editor.connection)
+    install(schema_editor.connection)

@@ -17,16 +17,6 @@ from materiality import freeze, roles
 from surveys import integrity
 
 
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -37,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.CreateModel(
             name='Iro',
             fields=[
@@ -331,6 +321,6 @@ class Migration(migrations.Migration):
             model_name='irorating',
             constraint=models.CheckConstraint(condition=models.Q(('rater', ''), _negated=True), name='iro_rating_rater_required'),
         ),
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
         migrations.RunPython(roles.sync_roles, migrations.RunPython.noop),
     ]

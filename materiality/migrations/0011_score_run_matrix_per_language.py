@@ -8,18 +8,7 @@ name it.
 
 from django.db import migrations, models
 
-from materiality import freeze
 from surveys import integrity
-
-
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -29,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.AddField(
             model_name='scorerun',
             name='matrix_png_zh',
@@ -40,5 +29,5 @@ class Migration(migrations.Migration):
             name='matrix_svg_zh',
             field=models.TextField(blank=True, verbose_name='matrix in Chinese (SVG)'),
         ),
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]

@@ -7,19 +7,8 @@ rebuilds materiality_assessment to add a column, which it refuses while other ta
 
 from django.db import migrations, models
 
-from materiality import freeze
 from materiality.roles import sync_roles
 from surveys import integrity
-
-
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -29,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.CreateModel(
             name='OrganisationProfile',
             fields=[
@@ -54,5 +43,5 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, help_text='Shown to Chinese respondents and in Chinese e-mails.', max_length=200, verbose_name='name (Chinese)'),
         ),
         migrations.RunPython(sync_roles, migrations.RunPython.noop),  # the work team may set the profile
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]

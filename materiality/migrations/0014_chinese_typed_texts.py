@@ -8,18 +8,7 @@ rebuilds a table to add a column, which it refuses while other tables' triggers 
 
 from django.db import migrations, models
 
-from materiality import freeze
 from surveys import integrity
-
-
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -29,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.AddField(
             model_name='classoverride',
             name='reason_zh',
@@ -50,5 +39,5 @@ class Migration(migrations.Migration):
             name='change_note_zh',
             field=models.TextField(blank=True, verbose_name='change note (Chinese)'),
         ),
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]

@@ -4,12 +4,9 @@ The freeze and reference triggers are dropped first and installed again last, in
 rebuilds surveys_questionnaire to add a column with a default, which it refuses while triggers name it.
 """
 
-from importlib import import_module
-
 from django.db import migrations, models
 
-# The same drop-and-reinstall of the freeze and reference triggers as materiality's 0011 (SQLite table rebuild).
-triggers = import_module("materiality.migrations.0011_score_run_matrix_per_language")
+from surveys import integrity
 
 
 class Migration(migrations.Migration):
@@ -20,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(triggers.uninstall_triggers, triggers.install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.AddField(
             model_name='questionnaire',
             name='one_topic_per_screen',
             field=models.BooleanField(default=False, help_text='For long questionnaires: respondents see one topic at a time and move on with Next.', verbose_name='one topic per screen'),
         ),
-        migrations.RunPython(triggers.install_triggers, triggers.uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]

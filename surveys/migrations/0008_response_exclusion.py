@@ -9,18 +9,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from materiality import freeze
 from surveys import integrity
-
-
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -31,7 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.AddField(
             model_name='response',
             name='excluded_at',
@@ -47,5 +36,5 @@ class Migration(migrations.Migration):
             name='exclusion_reason',
             field=models.TextField(blank=True, db_default='', default='', verbose_name='reason for exclusion'),
         ),
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]

@@ -7,18 +7,7 @@ rebuilds surveys_questionnaire to add the column, which it refuses while other t
 
 from django.db import migrations, models
 
-from materiality import freeze
 from surveys import integrity
-
-
-def uninstall_triggers(apps, schema_editor):
-    integrity.uninstall(schema_editor.connection)
-    freeze.uninstall(schema_editor.connection)
-
-
-def install_triggers(apps, schema_editor):
-    freeze.install(schema_editor.connection)
-    integrity.install(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -28,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(uninstall_triggers, install_triggers),
+        migrations.RunPython(integrity.uninstall_all_triggers, integrity.install_all_triggers),
         migrations.AddField(
             model_name='questionnaire',
             name='topic_subsets',
             field=models.JSONField(blank=True, default=dict, verbose_name='topics asked per group'),
         ),
-        migrations.RunPython(install_triggers, uninstall_triggers),
+        migrations.RunPython(integrity.install_all_triggers, integrity.uninstall_all_triggers),
     ]
