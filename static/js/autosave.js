@@ -25,6 +25,9 @@
   var progressBar = document.getElementById("progress-bar");
   var cards = Array.prototype.slice.call(form.querySelectorAll("[data-topic]"));
 
+  // A card's id is "topic-<pk>"; its data-topic attribute only marks it (no value, to keep the page small).
+  function topicId(card) { return card.id.slice("topic-".length); }
+
   function setStatus(text) { if (status) status.textContent = text; }
 
   function isDone(card) {
@@ -132,7 +135,7 @@
         form.querySelectorAll("[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = body.csrf; });
         cards.forEach(function (card) {
           if (card.querySelector("input[type=radio]:checked") || (card.querySelector("textarea") || {}).value) {
-            pending.add(card.dataset.topic);
+            pending.add(topicId(card));
           }
         });
         schedule(1);
@@ -142,7 +145,7 @@
   function changed(event) {
     var card = event.target.closest("[data-topic]");
     if (!card) return;
-    pending.add(card.dataset.topic);
+    pending.add(topicId(card));
     showProgress();
     schedule(event.target.tagName === "TEXTAREA" ? 1500 : PAUSE);
   }

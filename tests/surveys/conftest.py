@@ -61,7 +61,7 @@ def form_fields(client: Client, token: str) -> tuple[list[str], list[str]]:
     page = client.get(reverse("surveys:respond_form", kwargs={"token": token}))
     assert page.status_code == 200, page.status_code
     html = page.content.decode()
-    topics = re.findall(r'name="topics" value="(\d+)"', html)
+    topics = re.findall(r'name=topics value=(\d+)>', html)
     names = sorted(set(re.findall(r'type=radio name=(t\d+-\w+)', html)))
     return topics, names
 

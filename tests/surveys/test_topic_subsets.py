@@ -80,9 +80,9 @@ def test_a_subset_is_saved_shown_and_audited(cycle, work_team_user, suppliers, s
     assert f"{total} of {total} topics" in tracking.content.decode()  # the other groups: every topic
     preview = reverse("surveys:questionnaire_preview", kwargs={"slug": cycle.slug, "pk": questionnaire.pk})
     html = client_for(work_team_user).get(f"{preview}?lang=en&group={suppliers.pk}").content.decode()
-    assert html.count('name="topics" value=') == 3
+    assert html.count('name=topics value=') == 3
     html = client_for(work_team_user).get(f"{preview}?lang=en").content.decode()  # the first group: every topic
-    assert html.count('name="topics" value=') == total
+    assert html.count('name=topics value=') == total
 
 
 def test_ticking_every_topic_again_removes_the_subset(cycle, work_team_user, suppliers, supply_topics):
