@@ -107,8 +107,8 @@ def best_seconds(sql: str, repeat: int = 3) -> float:
     return best
 
 
-def report_run(slug: str, raw: float, label: str = "raw aggregate query over the bare table") -> None:
-    """Run `manage.py aggregate SLUG` once more and print its duration against the raw query's and the target."""
+def report_run(slug: str, raw: float, label: str = "raw aggregate query over the bare table") -> float:
+    """Run `manage.py aggregate SLUG` once more, print its duration against the raw query's and the target; return it."""
     seconds, peak_mb, out = run_command("aggregate", slug)
     duration = float(re.search(r"succeeded in ([0-9.]+) s", out).group(1))
     print(f"  {label}: {raw:.2f} s")
@@ -116,6 +116,7 @@ def report_run(slug: str, raw: float, label: str = "raw aggregate query over the
     print(f"  run duration {duration:.2f} s (whole command {seconds:.2f} s), peak RSS {peak_mb} MB")
     print(f"  ratio run / raw query: {duration / raw:.2f}x; target 2 x raw + 1 s = {2 * raw + 1:.2f} s -> "
           f"{'met' if duration <= 2 * raw + 1 else 'MISSED'}")
+    return duration
 
 
 def run_command(*args: str) -> tuple[float, int, str]:

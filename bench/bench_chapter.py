@@ -1,11 +1,13 @@
 """Bench: `report_chapter` for a confirmed 60-topic assessment (target: DOCX under 3 s), both languages and formats.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_chapter_bench .venv/bin/python bench/bench_chapter.py [--repeat 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_chapter_bench .venv/bin/python bench/bench_chapter.py [--repeat 3] [--history 2]
 
 Sets up (untimed) a library of 60 topics (the CALB 2024 topics repeated with suffixed codes, 10 of them with a
 change since last year), 9 groups answering 150 synthetic questionnaires, a scored run with its matrix, one
 committee override, the step-3 register prefilled, and confirmation. Then times the whole command in this process
 (gathering, DOCX or HTML, writing the file): best and mean wall seconds of --repeat runs each.
+--history N (bench/_history.py, default 2) runs it fresh and on a database holding N earlier survey cycles of
+100,000 respondents (one confirmed).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import _history
+
+if __name__ == "__main__" and _history.orchestrate(__file__, _history.CUSTOMER_SIZE):
+    sys.exit(0)
+
 from _common import add_groups_and_questionnaires, call_command, services, synthetic, timezone  # noqa: E402  (sets Django up)
-from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from materiality import aggregation, freeze, roles
 from materiality.models import Assessment, IssueLibrary, Topic
@@ -95,6 +102,7 @@ def main() -> None:
                 times.append(time.perf_counter() - started)
             if fmt == "docx":
                 worst_docx = max(worst_docx, min(times))
+            _history.figure(f"report_chapter {language} {fmt}, best", min(times))
             print(f"{language:8} {fmt:5} best {min(times):.2f} s, mean {statistics.mean(times):.2f} s, "
                   f"{target.stat().st_size // 1024} KiB")
     print(f"DOCX target < 3 s: {'met' if worst_docx < 3 else 'NOT met'} (best of the slower language "

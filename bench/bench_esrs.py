@@ -1,6 +1,10 @@
 """Bench: esrs-1 scoring (claim -> stored IRO and topic scores, sensitivity, matrix) against the raw aggregate query.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_esrs_bench .venv/bin/python bench/bench_esrs.py [IROS RATERS]
+        [--history 2]
+
+--history N (bench/_history.py, default 2) runs it on a fresh database and on one holding N earlier survey cycles
+of 100,000 respondents (one confirmed), and prints both with their ratio.
 
 Defaults: 2,000 IROs over the 24 topics, 200 raters each rating every IRO (400,000 ratings, about 8% of the
 criteria left empty). The ratings are COPYed into IroRating and, for the baseline, into a bare table (no keys, no
@@ -16,12 +20,17 @@ import random
 import sys
 import time
 
-from _common import bench_assessment, best_seconds, report_run, require_postgres, run_command
-from django.core.management import call_command
-from django.db import connection
+import _history
 
-from materiality import esrs_scoring
-from materiality.models import Iro, IroRating, ScoreRun
+if __name__ == "__main__" and _history.orchestrate(__file__, _history.CUSTOMER_SIZE):
+    sys.exit(0)
+
+from _common import bench_assessment, best_seconds, report_run, require_postgres, run_command  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from materiality import esrs_scoring  # noqa: E402
+from materiality.models import Iro, IroRating, ScoreRun  # noqa: E402
 
 BARE = "bench_bare_iro_ratings"
 SHAPES = [("impact", "negative", "actual", False), ("impact", "negative", "potential", False),
@@ -89,7 +98,11 @@ def main() -> None:
     iros, raters = (int(a) for a in (sys.argv[1:3] if len(sys.argv) >= 3 else (2000, 200)))
     slug = build(iros, raters)
     run_command("aggregate", slug)  # warm: the first reads after a bulk load also write the hint bits
-    report_run(slug, best_seconds(RAW_SQL), "raw aggregate query over the bare table (one rule)")
+    raw = best_seconds(RAW_SQL)
+    run = report_run(slug, raw, "raw aggregate query over the bare table (one rule)")
+    _history.figure("raw aggregate query (one rule, bare table)", raw)
+    _history.figure("esrs-1 run", run)
+    _history.figure("run / raw query", run / raw, "x")
     breakdown(slug)
 
 
@@ -114,6 +127,9 @@ def breakdown(slug: str) -> None:
     drawn = time.perf_counter() - started
     print(f"  parts: statistics query {query:.2f} s, scoring + sensitivity {pure:.2f} s, "
           f"matrix in two languages {drawn:.2f} s")
+    _history.figure("statistics query of the job (three rules)", query)
+    _history.figure("scoring + sensitivity", pure)
+    _history.figure("matrix, two languages", drawn)
 
 if __name__ == "__main__":
     main()

@@ -2,10 +2,12 @@
 same number of queries whatever the IRO count).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_perf .venv/bin/python bench/bench_rating_page.py [--repeat 21]
+        [--history 2]
 
 One assessment (slug bench-rate) gets 60 IROs on one topic and a rater assigned to it, half of them already rated;
 a second rater has one IRO. Pages are served in-process (Django's test client, DEBUG off); times are wall
-milliseconds of the whole request, p50 and max.
+milliseconds of the whole request, p50 and max. --history N (bench/_history.py, default 2) runs it fresh and on a
+database holding N earlier survey cycles of 100,000 respondents (one confirmed).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
+
+import _history
+
+if __name__ == "__main__" and _history.orchestrate(__file__, _history.CUSTOMER_SIZE):
+    sys.exit(0)
 
 os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" * 9))
 os.environ.setdefault("STATIC_ROOT", "/tmp/bench-rate-static")
@@ -76,6 +84,8 @@ def main() -> None:
             assert page.status_code == 200
         print(f"  {name:8}  p50 {statistics.median(times):6.1f} ms  max {max(times):6.1f} ms  "
               f"queries {len(queries)}")
+        _history.figure(f"{name}: p50", statistics.median(times), "ms")
+        _history.figure(f"{name}: queries", len(queries), "queries")
 
 
 if __name__ == "__main__":
