@@ -34,6 +34,17 @@ def test_aggregate_prints_one_summary_line(answered, capsys):
         "general 2" in out[0]
 
 
+def test_aggregate_counts_raters_for_an_esrs_1_run(assessment, capsys):
+    from materiality import esrs_scoring
+    from tests.materiality.esrs_factory import esrs_assessment, make_register, rate
+
+    esrs_assessment(assessment, esrs_scoring.RULES[0])
+    rate(make_register(assessment))
+    call_command("aggregate", assessment.slug, "--timeout", "20")
+    out = capsys.readouterr().out
+    assert " s: 5 raters, major " in out and "respondents" not in out
+
+
 def test_aggregate_refuses_unknown_slug():
     with pytest.raises(CommandError, match="No assessment"):
         call_command("aggregate", "nope")

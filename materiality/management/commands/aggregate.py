@@ -36,8 +36,9 @@ class Command(BaseCommand):
             raise CommandError(f"Run {run.pk} failed: {run.error}")
         counts = services.class_counts(run.topic_scores.all())
         unanswered = f", no answers {counts['unanswered']}" if counts["unanswered"] else ""
+        who = "raters" if run.method == "esrs-1" else "respondents"  # an esrs-1 run counts the raters who handed in
         self.stdout.write(
-            f"Run {run.pk} succeeded in {run.duration_seconds:.2f} s: {run.respondents} respondents, "
+            f"Run {run.pk} succeeded in {run.duration_seconds:.2f} s: {run.respondents} {who}, "
             f"major {counts['major']}, important {counts['important']}, general {counts['general']}{unanswered} "
             f"(checksum {run.input_checksum[:12]})."
         )
