@@ -1,6 +1,7 @@
 """Bench: `report_chapter` for a confirmed 60-topic assessment (target: DOCX under 3 s), both languages and formats.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_chapter_bench .venv/bin/python bench/bench_chapter.py [--repeat 3] [--history 2]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dma_chapter_bench .venv/bin/python bench/bench_chapter.py [--repeat 3]
+        [--history 2]
 
 Sets up (untimed) a library of 60 topics (the CALB 2024 topics repeated with suffixed codes, 10 of them with a
 change since last year), 9 groups answering 150 synthetic questionnaires, a scored run with its matrix, one
