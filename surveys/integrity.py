@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from materiality import freeze
-from materiality.freeze import run_for_vendor
 
 # child table -> {column: parent table}
 REFERENCES = {
@@ -163,12 +162,12 @@ def sqlite_drop_sql(tables: Iterable[str] = REFERENCES) -> list[str]:
 def install(connection: Any, tables: Iterable[str] = REFERENCES) -> None:
     """Create (or re-create) the reference triggers of these child tables on this connection's database."""
     tables = list(tables)
-    run_for_vendor(connection, {"postgresql": lambda: postgresql_sql(tables), "sqlite": lambda: sqlite_sql(tables)})
+    freeze.run_for_vendor(connection, {"postgresql": lambda: postgresql_sql(tables), "sqlite": lambda: sqlite_sql(tables)})
 
 
 def uninstall(connection: Any, tables: Iterable[str] = REFERENCES) -> None:
     tables = list(tables)
-    run_for_vendor(connection, {"postgresql": lambda: postgresql_drop_sql(tables),
+    freeze.run_for_vendor(connection, {"postgresql": lambda: postgresql_drop_sql(tables),
                                 "sqlite": lambda: sqlite_drop_sql(tables)})
 
 

@@ -13,7 +13,7 @@ import materiality.iro_models
 from django.conf import settings
 from django.db import migrations, models
 
-from materiality import freeze, roles
+from materiality import roles
 from surveys import integrity
 
 
