@@ -188,6 +188,10 @@ MATRIX_LABELS = {
     "topics": gettext_lazy("Topics"),
     "description": gettext_lazy("Double-materiality matrix: impact materiality (vertical) against financial "
                                 "materiality (horizontal), one point per topic"),
+    "impact_iro": gettext_lazy("Impact (IRO)"), "risk_iro": gettext_lazy("Risk (IRO)"),
+    "opportunity_iro": gettext_lazy("Opportunity (IRO)"), "iro_line": gettext_lazy("IRO to its topic"),
+    "iros_description": gettext_lazy("Double-materiality matrix with every IRO: each topic a point, each impact a "
+                                     "small point below it, each risk or opportunity a small point to its left"),
 }
 MATRIX_LANGUAGES = ("en", "zh-hans")  # one figure each: the legend names every topic in the page's language
 
@@ -198,21 +202,33 @@ def matrix_labels(language: str) -> dict[str, str]:
         return {key: str(label) for key, label in MATRIX_LABELS.items()}
 
 
-def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringParams) -> dict[str, tuple[bytes, str]]:
-    """Draw the matrix once per language; return {language: (PNG, SVG)}."""
+def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringParams,
+                  iros: pd.DataFrame | None = None) -> dict[str, tuple[bytes, str, str]]:
+    """Draw the matrix once per language; return {language: (PNG, SVG, SVG with the IROs or "")}.
+
+    `iros` (an esrs-1 run's esrs_scoring.iro_positions) adds a second SVG: the same figure with the IRO layer, on
+    axes that take the IROs in, so that the page can switch between the two and the topics stay where they were.
+    """
     # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
     # management command and web process would pay at start-up.
     from materiality import matrix
 
     by_code = {t.code: t for t in topics}
+    if iros is not None:
+        iros = iros.assign(pillar=[by_code[c].pillar for c in iros["topic"]])
     images, placed = {}, None
     for language in MATRIX_LANGUAGES:
         frame = scores.assign(pillar=[by_code[c].pillar for c in scores.index],
                               name=[by_code[c].name_for(language) for c in scores.index])
+        labels = matrix_labels(language)
         fig = matrix.draw(frame, scale=params.scale, major=params.major, important=params.important,
-                          labels=matrix_labels(language), placed=placed)
+                          labels=labels, placed=placed, reach=iros)
         placed = matrix.label_positions(fig)  # the same labels in the same places in every language
-        images[language] = (matrix.render(fig, "png"), matrix.render(fig, "svg").decode())
+        png, svg, with_iros = matrix.render(fig, "png"), matrix.render(fig, "svg").decode(), ""
+        if iros is not None:
+            matrix.add_iros(fig, iros, labels)
+            with_iros = matrix.render(fig, "svg").decode()
+        images[language] = (png, svg, with_iros)
     return images
 
 
@@ -246,7 +262,7 @@ def topic_score_rows(run_id: int, scores: pd.DataFrame, by_code: dict[str, Topic
 
 
 def mark_succeeded(lease: runs.Lease, checksum: str, respondents: int, changes: dict[str, list[tuple[str, str, str]]],
-                   images: dict[str, tuple[bytes | None, str]]) -> None:
+                   images: dict[str, tuple[bytes | None, str, str]]) -> None:
     """Flag the leased run succeeded with its record (inside the transaction that writes its rows)."""
     done = lease.rows().update(
         status=ScoreRun.Status.SUCCEEDED, stage="done", progress=100, finished_at=timezone.now(),
@@ -254,6 +270,7 @@ def mark_succeeded(lease: runs.Lease, checksum: str, respondents: int, changes: 
         sensitivity={k: [list(c) for c in v] for k, v in changes.items()},
         matrix_png=images["en"][0], matrix_svg=images["en"][1],
         matrix_png_zh=images["zh-hans"][0], matrix_svg_zh=images["zh-hans"][1],
+        matrix_iros_svg=images["en"][2], matrix_iros_svg_zh=images["zh-hans"][2],
     )
     if not done:
         raise RuntimeError("the run was no longer this worker's when its results were ready (failed or taken over)")
@@ -311,7 +328,7 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]),
                                       asked=params.asked)
 
-    images: dict[str, tuple[bytes | None, str]] = {language: (None, "") for language in MATRIX_LANGUAGES}
+    images: dict[str, tuple[bytes | None, str, str]] = {language: (None, "", "") for language in MATRIX_LANGUAGES}
     if draw:
         set_stage(lease, "matrix", 70)
         images.update(matrix_images(scores, topics, params))

@@ -171,13 +171,16 @@ def checks_sheet(checks: Sequence[dict]) -> report_pack.Sheet:
 
 
 def build_pack(assessment: services.Assessment, run: ScoreRun, checks: Sequence[dict] = ()) -> bytes:
-    """Return the report pack ZIP of a run: matrix PNG and SVG, workbook, methodology, audit trail CSV, the IRO
-    register with its ratings and evidence, and (once confirmed) the materiality chapter in both languages."""
+    """Return the report pack ZIP of a run: matrix PNG and SVG (an esrs-1 run's also with its IROs), workbook,
+    methodology, audit trail CSV, the IRO register with its ratings and evidence, and (once confirmed) the
+    materiality chapter in both languages."""
     files = {
         "matrix.png": bytes(run.matrix_png or b""),
         "matrix.svg": (run.matrix_svg or "").encode(),
         "matrix-zh.png": bytes(run.matrix_png_zh or b""),
         "matrix-zh.svg": (run.matrix_svg_zh or "").encode(),
+        **({"matrix-iros.svg": run.matrix_iros_svg.encode(), "matrix-iros-zh.svg": run.matrix_iros_svg_zh.encode()}
+           if run.matrix_iros_svg else {}),
         "results.xlsx": report_pack.workbook([*pack_sheets(assessment, run), checks_sheet(checks)],
                                              cover(assessment, run)),
         "methodology.txt": report_pack.methodology(method_input(assessment, run, checks)).encode("utf-8"),

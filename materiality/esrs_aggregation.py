@@ -111,10 +111,11 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     moved = scoring.movement(topic_table, previous, lineage).reindex(topic_table.index)
     checksum = esrs_scoring.input_checksum(stats)
 
-    images: dict[str, tuple[bytes | None, str]] = {lang: (None, "") for lang in aggregation.MATRIX_LANGUAGES}
+    images: dict[str, tuple[bytes | None, str, str]] = {lang: (None, "", "") for lang in aggregation.MATRIX_LANGUAGES}
     if draw:
         aggregation.set_stage(lease, "matrix", 70)
-        images.update(aggregation.matrix_images(topic_table, topics, params))  # type: ignore[arg-type]
+        points = esrs_scoring.iro_positions(iro_table, topic_table)
+        images.update(aggregation.matrix_images(topic_table, topics, params, points))  # type: ignore[arg-type]
     aggregation.set_stage(lease, "saving", 90)
 
     value = scoring.finite_or_none

@@ -185,6 +185,24 @@ def score(stats: pd.DataFrame, iros: pd.DataFrame, params: EsrsParams,
     return scored, topic_scores(scored, params, topics)
 
 
+def iro_positions(scored: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
+    """Place each scored IRO in the matrix: on its own axis at its score, at its topic's score on the other axis.
+
+    An impact is rated for impact materiality only, a risk or an opportunity for financial materiality only, so an
+    IRO has one coordinate of its own. Its topic's point takes the highest score of each kind, so impacts sit on
+    the vertical line below their topic's point and risks and opportunities on the horizontal line to its left.
+    An IRO whose topic has no score on the other axis is not placed (its topic is not in the matrix either).
+    Returns topic, kind, score, material, financial, impact and the topic's point (topic_financial, topic_impact).
+    """
+    frame = scored.loc[scored["score"].notna(), ["topic", "kind", "score", "material"]]
+    impact = frame["kind"] == "impact"
+    frame = frame.assign(topic_financial=frame["topic"].map(topics["financial"]).astype("float64"),
+                         topic_impact=frame["topic"].map(topics["impact"]).astype("float64"))
+    frame["financial"] = frame["topic_financial"].where(impact, frame["score"])
+    frame["impact"] = frame["score"].where(impact, frame["topic_impact"])
+    return frame.dropna(subset=["financial", "impact"])
+
+
 THRESHOLD_SHIFTS = {"major_plus": ("major", 1), "major_minus": ("major", -1),
                     "important_plus": ("important", 1), "important_minus": ("important", -1)}
 

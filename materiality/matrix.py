@@ -26,6 +26,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # web and worker processes have no display; adjustText imports pyplot
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from adjustText import adjust_text  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -85,7 +86,18 @@ DEFAULT_LABELS = {
     "G": "Governance", "other": "Other", "major": "Major", "important": "Important", "general": "General",
     "interval": "95% interval", "major_line": "Major threshold", "important_line": "Important threshold",
     "topics": "Topics", "title": "", "description": "Double-materiality matrix",
+    "impact_iro": "Impact (IRO)", "risk_iro": "Risk (IRO)", "opportunity_iro": "Opportunity (IRO)",
+    "iro_line": "IRO to its topic", "iros_description": "Double-materiality matrix with every IRO",
 }
+# The IRO layer (method esrs-1): small markers by kind, in their topic's pillar colour. An impact is hollow, so it
+# never reads as an environmental topic's filled circle; risks and opportunities take shapes no topic uses.
+IRO_STYLES = {
+    "impact": PointStyle("#FFFFFF", "o", 16),
+    "risk": PointStyle("", "X", 26),
+    "opportunity": PointStyle("", "P", 26),
+}
+IRO_GID = "iro-points"  # the SVG groups of the IRO markers start so: iro-points-<kind>-<colour>
+INTERVAL_LABEL = "_interval"  # marks the topics' error bars, which the IRO layer takes away
 
 
 def cjk_installed() -> bool:
@@ -113,13 +125,14 @@ def style_for(pillar: object) -> PointStyle:
 
 def draw(
     scores: pd.DataFrame, *, scale: int, major: float, important: float, labels: Mapping[str, str] | None = None,
-    placed: Mapping[str, tuple[float, float]] | None = None,
+    placed: Mapping[str, tuple[float, float]] | None = None, reach: pd.DataFrame | None = None,
 ) -> Figure:
     """Draw the matrix for topics indexed by code with pillar, impact, financial and their _low/_high ends.
 
     An optional "name" column fills the legend below the plot (code, then name, grouped by pillar). `placed`
     takes the label positions of the same scores drawn before (label_positions), say in another language: the
-    plot has the same size whatever the words, so the labels need not be placed again.
+    plot has the same size whatever the words, so the labels need not be placed again. `reach` holds more points
+    (financial, impact) the axes must take in: the IROs that add_iros draws later on the same figure.
     """
     text = {**DEFAULT_LABELS, **(labels or {})}
     fonts = label_fonts()
@@ -136,7 +149,8 @@ def draw(
     fig.set_label(text["description"])  # the image's accessible name, written into the PNG and SVG
     ax = fig.add_axes((LEFT / width, (height - top - plot) / height, plot / width, plot / height))
 
-    lo, hi = view_range(scores, scale=scale, thresholds=(important, major))
+    lo, hi = view_range(scores if reach is None else pd.concat([scores, reach[["financial", "impact"]]]),
+                        scale=scale, thresholds=(important, major))
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
@@ -156,8 +170,9 @@ def draw(
                 (rows["financial_high"] - rows["financial"]).fillna(0).clip(lower=0)]
         yerr = [(rows["impact"] - rows["impact_low"]).fillna(0).clip(lower=0),
                 (rows["impact_high"] - rows["impact"]).fillna(0).clip(lower=0)]
-        ax.errorbar(rows["financial"], rows["impact"], xerr=xerr, yerr=yerr, fmt="none", ecolor=colour,
-                    alpha=0.4, elinewidth=1, capsize=2, zorder=2)
+        bars = ax.errorbar(rows["financial"], rows["impact"], xerr=xerr, yerr=yerr, fmt="none", ecolor=colour,
+                           alpha=0.4, elinewidth=1, capsize=2, zorder=2)
+        bars.set_label(INTERVAL_LABEL)
     # One collection for every marker, each with its own shape, so adjustText keeps the labels off every marker.
     points = ax.scatter(plotted["financial"], plotted["impact"], s=[s.size for s in styles], zorder=3,
                         c=[s.colour for s in styles], edgecolors=EDGE_COLOUR, linewidths=0.6)
@@ -197,6 +212,43 @@ def draw(
     return fig
 
 
+def add_iros(fig: Figure, iros: pd.DataFrame, labels: Mapping[str, str] | None = None) -> None:
+    """Add the IRO layer to a drawn matrix: each IRO a small marker joined by a thin line to its topic's point.
+
+    `iros` is esrs_scoring.iro_positions's table with the topic's pillar. The IROs go under the topic markers and
+    labels (the labels keep their places, so both figures show the topics alike) and carry no label of their
+    own: with some seventy of them the codes would hide the topics; the page's table names every one. The topics'
+    intervals are taken away, so that the only lines from a topic lead to its IROs; the key beside the plot is
+    drawn again to match. draw's `reach` must have taken the IROs in, or some fall outside the axes.
+    """
+    text = {**DEFAULT_LABELS, **(labels or {})}
+    ax = fig.axes[0]
+    for container in [c for c in ax.containers if c.get_label() == INTERVAL_LABEL]:
+        container.remove()
+    rows = iros.dropna(subset=["financial", "impact"])
+    # One line and one marker set per pillar and kind, not one artist per IRO: the SVG then defines each marker
+    # once and places it, which keeps 2,000 IROs to a fraction of a second and a fraction of the size.
+    for colour, group in rows.groupby(rows["pillar"].map(lambda p: style_for(p).colour), sort=True):
+        xs = np.column_stack([group["financial"], group["topic_financial"], np.full(len(group), np.nan)]).ravel()
+        ys = np.column_stack([group["impact"], group["topic_impact"], np.full(len(group), np.nan)]).ravel()
+        ax.plot(xs, ys, color=colour, alpha=0.55, linewidth=0.7, zorder=2.2)
+        for kind, style in IRO_STYLES.items():
+            points = group[group["kind"] == kind]
+            if points.empty:
+                continue
+            ax.plot(points["financial"], points["impact"], linestyle="", marker=style.marker, zorder=2.6,
+                    markersize=math.sqrt(style.size), markerfacecolor=style.colour or colour,
+                    markeredgecolor=colour if style.colour else EDGE_COLOUR,
+                    markeredgewidth=1.0 if style.colour else 0.4, gid=f"{IRO_GID}-{kind}-{colour.lstrip('#')}")
+    fig.set_label(text["iros_description"])
+    box = ax.get_position()
+    crowded = box.width * fig.get_figwidth() > 7  # the plot is drawn larger, its words smaller, above CROWDED topics
+    for legend in list(fig.legends):
+        legend.remove()
+    draw_key(fig, text, label_fonts(), x=box.x1 + GAP / fig.get_figwidth(), y=box.y1,
+             fontsize=7.5 if crowded else 8.0, iros=True)
+
+
 def label_positions(fig: Figure) -> dict[str, tuple[float, float]]:
     """Return where each topic's label was placed, in data units (for draw's `placed`)."""
     return {t.get_text(): tuple(t.get_position()) for t in fig.axes[0].texts}  # type: ignore[misc]
@@ -207,8 +259,9 @@ def marker_path(marker: str) -> MarkerPath:
     return style.get_path().transformed(style.get_transform())
 
 
-def draw_key(fig: Figure, text: Mapping[str, str], fonts: list[str], *, x: float, y: float, fontsize: float) -> None:
-    """Explain the markers, zones, lines and bars beside the plot."""
+def draw_key(fig: Figure, text: Mapping[str, str], fonts: list[str], *, x: float, y: float, fontsize: float,
+             iros: bool = False) -> None:
+    """Explain the markers, zones, lines and bars beside the plot (and the IRO markers when they are drawn)."""
     handles: list[Any] = [
         Line2D([], [], marker=style.marker, markersize=math.sqrt(style.size), linestyle="", color=style.colour,
                markeredgecolor=EDGE_COLOUR, markeredgewidth=0.6, label=text[pillar])
@@ -218,7 +271,13 @@ def draw_key(fig: Figure, text: Mapping[str, str], fonts: list[str], *, x: float
                 for zone in ("major", "important", "general")]
     handles += [Line2D([], [], color=LINE_COLOUR, linestyle="--", linewidth=1, label=text["major_line"]),
                 Line2D([], [], color=LINE_COLOUR, linestyle=":", linewidth=1, label=text["important_line"]),
-                Line2D([], [], color=LINE_COLOUR, alpha=0.6, label=text["interval"])]
+                *([] if iros else [Line2D([], [], color=LINE_COLOUR, alpha=0.6, label=text["interval"])])]
+    if iros:
+        handles += [Line2D([], [], marker=style.marker, markersize=math.sqrt(style.size), linestyle="",
+                           color=style.colour or LINE_COLOUR, markeredgecolor=LINE_COLOUR if style.colour else EDGE_COLOUR,
+                           markeredgewidth=1.0 if style.colour else 0.4, label=text[f"{kind}_iro"])
+                    for kind, style in IRO_STYLES.items()]
+        handles.append(Line2D([], [], color=LINE_COLOUR, alpha=0.55, linewidth=0.7, label=text["iro_line"]))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(x, y), borderaxespad=0, frameon=False,
                prop={"family": fonts, "size": fontsize + 0.5}, handlelength=1.8, labelspacing=0.7)
 

@@ -383,6 +383,9 @@ class ScoreRun(FrozenWithAssessment):
     matrix_svg = models.TextField(_("matrix (SVG)"), blank=True)
     matrix_png_zh = models.BinaryField(_("matrix in Chinese (PNG)"), null=True, blank=True)
     matrix_svg_zh = models.TextField(_("matrix in Chinese (SVG)"), blank=True)
+    # esrs-1: the same figure with every IRO as a point (vector only: the page shows it, a download takes it).
+    matrix_iros_svg = models.TextField(_("matrix with the IROs (SVG)"), blank=True)
+    matrix_iros_svg_zh = models.TextField(_("matrix with the IROs in Chinese (SVG)"), blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("started by"),
@@ -414,12 +417,16 @@ class ScoreRun(FrozenWithAssessment):
     def stage_label(self) -> str:
         return str(self.STAGES.get(self.stage, self.stage))
 
-    def matrix_image(self, fmt: str, language: str | None) -> bytes:
+    def matrix_image(self, fmt: str, language: str | None, *, iros: bool = False) -> bytes:
         """Return the matrix in the language's words as PNG or SVG bytes (empty if the run has none).
 
         Runs scored before the Chinese figure was stored have one bilingual figure, shown in both languages.
+        `iros` asks for the figure with the IRO layer (esrs-1 runs; SVG only).
         """
         chinese = bool(language and language.lower().startswith("zh"))
+        if iros:
+            return ((self.matrix_iros_svg_zh if chinese else "") or self.matrix_iros_svg or "").encode() \
+                if fmt == "svg" else b""
         if fmt == "png":
             return bytes((self.matrix_png_zh if chinese else None) or self.matrix_png or b"")
         if fmt == "svg":

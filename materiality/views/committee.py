@@ -21,7 +21,7 @@ from materiality.confirm_form import ConfirmForm
 from materiality.forms import ApprovalForm, CommentForm, OverrideForm, ReopenForm
 from materiality.models import Approval, AssessmentFrozen, Comment, ConfirmedPack, ScoreRun, TopicScore
 from materiality.views.downloads import attachment
-from materiality.views.results import overview_context
+from materiality.views.results import matrix_layer, overview_context
 
 REFUSALS = (services.ReviewRefused, AssessmentFrozen)
 
@@ -57,7 +57,7 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
         "class_choices": TopicScore.Classification.choices,
     }
     if run is not None:
-        context.update(overview_context(run, assessment, language))
+        context.update(overview_context(run, assessment, language, matrix_layer(request)))
         comments: dict[int, list[Comment]] = {}
         for c in Comment.objects.filter(assessment=assessment, topic__isnull=False):
             comments.setdefault(c.topic_id, []).append(c)  # type: ignore[arg-type]

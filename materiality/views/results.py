@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -12,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from materiality import aggregation, crosswalk, enqueue, esrs_aggregation, exports, runs, services
+from materiality import aggregation, crosswalk, enqueue, esrs_aggregation, esrs_scoring, exports, runs, services
 from materiality.models import Assessment, AssessmentFrozen, GroupScore, IroRating, IroScore, ScoreRun, TopicScore
 from materiality.scoring import finite_or_none
 from materiality.views.downloads import attachment
@@ -86,8 +87,12 @@ def heat_map(run: ScoreRun, scale: int, language: str | None) -> dict[str, objec
     return {"groups": [(g, g.name_for(language)) for g in groups], "rows": table}
 
 
-def overview_context(run: ScoreRun, assessment: Assessment, language: str | None) -> dict[str, object]:
-    """Return what the results overview and ranked table show of a run (shared with the committee workspace)."""
+def overview_context(run: ScoreRun, assessment: Assessment, language: str | None,
+                     layer: str = "") -> dict[str, object]:
+    """Return what the results overview and ranked table show of a run (shared with the committee workspace).
+
+    `layer` is the page's ?matrix=: "iros" shows an esrs-1 run's matrix with its IROs as points.
+    """
     classes = services.final_classes(run)
     scores = list(run.topic_scores.select_related("topic").order_by("rank"))
     for s in scores:
@@ -114,7 +119,43 @@ def overview_context(run: ScoreRun, assessment: Assessment, language: str | None
             for key, changes in run.sensitivity.items() if key in SCENARIO_LABELS
         ],
         "params": run.params,
+        "matrix_iros": iro_points(run, scores, language) if layer == "iros" and run.matrix_iros_svg else None,
     }
+
+
+def matrix_layer(request: HttpRequest) -> str:
+    """The matrix the page asked for (?matrix=iros: with the IROs as points); the topics alone otherwise."""
+    return "iros" if request.GET.get("matrix") == "iros" else ""
+
+
+IRO_KIND_LABELS = {"impact": gettext_lazy("Impact"), "risk": gettext_lazy("Risk"),
+                   "opportunity": gettext_lazy("Opportunity")}
+
+
+def iro_points(run: ScoreRun, scores: list[TopicScore], language: str | None) -> list[dict[str, object]]:
+    """Return where the matrix with IROs places each IRO (its long description), topic by topic in rank order."""
+    rows = list(IroScore.objects.filter(run=run, score__isnull=False).select_related("iro", "iro__topic"))
+    if not rows:
+        return []
+    scored = pd.DataFrame([(r.iro.code, r.iro.topic.code, r.iro.kind, r.score, r.material) for r in rows],
+                          columns=["iro", "topic", "kind", "score", "material"]).set_index("iro")
+    topics = pd.DataFrame([(s.topic.code, s.impact, s.financial) for s in scores],
+                          columns=["topic", "impact", "financial"]).set_index("topic")
+    placed = esrs_scoring.iro_positions(scored, topics)
+    order = {s.topic.code: i for i, s in enumerate(scores)}
+    by_code = {r.iro.code: r for r in rows}
+    points = []
+    for code, point in placed.iterrows():
+        row = by_code[str(code)]
+        points.append({
+            "code": code, "title": row.iro.title_for(language), "topic": row.iro.topic.code,
+            "kind": IRO_KIND_LABELS.get(row.iro.kind, row.iro.kind), "score": row.score, "material": row.material,
+            "financial": point["financial"], "impact": point["impact"],
+            "own_axis": _("impact") if row.iro.kind == "impact" else _("financial"),
+            # the IRO that gives its topic the score on its axis sits under the topic's marker
+            "at_topic": point["financial"] == point["topic_financial"] and point["impact"] == point["topic_impact"],
+        })
+    return sorted(points, key=lambda p: (order.get(str(p["topic"]), len(order)), -float(p["score"]), str(p["code"])))
 
 
 def iro_context(run: ScoreRun, assessment: Assessment, scores: list[TopicScore],
@@ -164,7 +205,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if run is not None:
         context["outdated"] = {} if assessment.is_confirmed else services.run_outdated(run)
-        context.update(overview_context(run, assessment, language))
+        context.update(overview_context(run, assessment, language, matrix_layer(request)))
         context["heat"] = heat_map(run, assessment.scale, language)
         if run.method == "esrs-1":
             context.update(iro_context(run, assessment, context["scores"], language))  # type: ignore[arg-type]
@@ -205,10 +246,11 @@ def run_matrix(request: HttpRequest, slug: str, run_id: int, fmt: str) -> HttpRe
     language = request.GET.get("lang", "")
     if language not in dict(settings.LANGUAGES):
         language = get_language() or settings.LANGUAGE_CODE
-    content = run.matrix_image(fmt, language) if fmt in ("png", "svg") else b""
+    iros = request.GET.get("layer") == "iros"  # the figure with the IROs as points (esrs-1 runs, SVG)
+    content = run.matrix_image(fmt, language, iros=iros) if fmt in ("png", "svg") else b""
     if not content:
         raise Http404(_("This run has no matrix in that format."))
-    filename = f"matrix-{slug}-run{run.pk}-{language}.{fmt}"
+    filename = f"matrix{'-iros' if iros else ''}-{slug}-run{run.pk}-{language}.{fmt}"
     if fmt == "svg":
         response = attachment(content, filename, "image/svg+xml")
     else:

@@ -38,3 +38,13 @@ def test_esrs_results_pass_axe(page, live_server, assessment, work_team_user, wi
         assert violations(page) == [], f"{language}, {width} px"
         if width == 375:
             assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "the page scrolls sideways"
+        # The matrix with every IRO as a point: the link switches to it, the SVG loads, the page stays clean.
+        page.get_by_role("link", name="议题及其 IRO" if language == "zh-hans" else "Topics and their IROs").click()
+        figure = page.locator("img[src*='layer=iros']")
+        figure.wait_for()
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), f"{language}: no IRO matrix"
+        if width == 375:
+            assert page.locator("#matrix-card details[open]").count() == 1  # the table opens by itself on a phone
+        assert violations(page) == [], f"{language}, {width} px, matrix with IROs"
+        if width == 375:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "the IRO matrix scrolls sideways"

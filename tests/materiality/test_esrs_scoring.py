@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
+from materiality import esrs_scoring
 from materiality.esrs_scoring import EsrsParams
 from tests.materiality.esrs_cases import iros, ratings, run
 
@@ -83,3 +85,16 @@ def test_score_just_below_threshold_reaches_it() -> None:
     table = ratings(("E1-R1", "a", None, None, None, 3, 3))
     scored, _ = run(REGISTER, table, ["E1"], EsrsParams(important=3.0 + 5e-10))
     assert bool(scored.at["E1-R1", "material"])
+
+
+def test_iro_positions_put_each_iro_on_its_topic_lines():
+    scored = pd.DataFrame({"topic": ["T1", "T1", "T1", "T2"], "kind": ["impact", "risk", "opportunity", "impact"],
+                           "score": [3.5, 2.0, 4.2, 3.0], "material": [True, False, True, False]},
+                          index=pd.Index(["I1", "R1", "O1", "I2"], name="iro"))
+    topics = pd.DataFrame({"impact": [3.5, 3.0], "financial": [4.2, float("nan")]},
+                          index=pd.Index(["T1", "T2"], name="topic"))
+    placed = esrs_scoring.iro_positions(scored, topics)
+    assert list(placed.index) == ["I1", "R1", "O1"]  # T2 has no financial score, so neither it nor I2 is drawn
+    assert placed.loc["I1", ["financial", "impact"]].tolist() == [4.2, 3.5]  # on the topic's point
+    assert placed.loc["R1", ["financial", "impact"]].tolist() == [2.0, 3.5]  # left of it, at the topic's impact
+    assert placed.loc["O1", ["topic_financial", "topic_impact"]].tolist() == [4.2, 3.5]

@@ -111,3 +111,20 @@ def test_topic_is_material_exactly_when_one_of_its_iros_is(case: tuple) -> None:
     for topic in TOPICS:
         material_topic = topics.at[topic, "classification"] in ("major", "important")
         assert material_topic == bool(scored.loc[scored["topic"] == topic, "material"].any())
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_an_iro_sits_on_its_topic_lines_never_beyond_its_topic(case: tuple) -> None:
+    """The matrix's IRO layer: each IRO on its own axis at its score, on the other at its topic's score."""
+    register, table, params = case
+    scored, topics = run(register, table, TOPICS, params)
+    placed = esrs_scoring.iro_positions(scored, topics)
+    for code, point in placed.iterrows():
+        topic = topics.loc[point["topic"]]
+        own, other = ("impact", "financial") if point["kind"] == "impact" else ("financial", "impact")
+        assert point[own] == scored.at[code, "score"] and point[other] == topic[other]
+        assert point[own] <= topic[own]  # the topic takes the highest IRO of each kind
+    expected = [code for code, row in scored.iterrows() if pd.notna(row["score"])
+                and pd.notna(topics.at[row["topic"], "financial"]) and pd.notna(topics.at[row["topic"], "impact"])]
+    assert sorted(placed.index) == sorted(expected)  # placed exactly when its topic is in the matrix

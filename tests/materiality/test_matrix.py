@@ -204,3 +204,47 @@ def test_labels_use_the_cjk_font_when_installed(monkeypatch, recwarn):
     monkeypatch.setattr(matrix.font_manager, "findfont", lambda *a, **k: (_ for _ in ()).throw(ValueError()))
     monkeypatch.setattr(matrix, "CJK_FILES", ())
     assert matrix.label_fonts() == ["DejaVu Sans"]
+
+
+def iro_layer(topics: pd.DataFrame) -> pd.DataFrame:
+    """Three IROs per topic (two impacts, a risk), placed as esrs_scoring.iro_positions places them."""
+    rows = []
+    for code, t in topics.iterrows():
+        rows += [(f"{code}-I1", code, "impact", t["impact"], t["financial"]),
+                 (f"{code}-I2", code, "impact", t["impact"] - 0.7, t["financial"]),
+                 (f"{code}-R1", code, "risk", t["financial"] - 0.5, t["impact"])]
+    frame = pd.DataFrame(rows, columns=["iro", "topic", "kind", "score", "other"]).set_index("iro")
+    impact = frame["kind"] == "impact"
+    return frame.assign(
+        pillar=[str(c)[0] for c in frame["topic"]],
+        financial=frame["other"].where(impact, frame["score"]), impact=frame["score"].where(impact, frame["other"]),
+        topic_financial=frame["topic"].map(topics["financial"]), topic_impact=frame["topic"].map(topics["impact"]))
+
+
+def test_the_iro_layer_draws_every_iro_inside_the_axes_with_its_key():
+    topics = named(24)
+    iros = iro_layer(topics)
+    fig = matrix.draw(topics, scale=5, major=4.0, important=3.5, reach=iros)
+    before = matrix.label_positions(fig)
+    matrix.add_iros(fig, iros)
+    ax = fig.axes[0]
+    drawn = [line.get_xydata() for line in ax.lines if (line.get_gid() or "").startswith(matrix.IRO_GID)]
+    expected = iros[["financial", "impact"]].to_numpy()
+    assert sorted(map(tuple, np.vstack(drawn))) == sorted(map(tuple, expected))  # every IRO, once
+    low, high = ax.get_xlim()
+    assert ((iros[["financial", "impact"]] > low) & (iros[["financial", "impact"]] < high)).all().all()
+    assert matrix.label_positions(fig) == before  # the topics' labels stay where they were
+    key = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert {"Impact (IRO)", "Risk (IRO)", "Opportunity (IRO)", "IRO to its topic"} <= set(key)
+    assert "95% interval" not in key and not ax.containers  # the only lines from a topic lead to its IROs
+    assert matrix.legend_problems(fig) == [] and matrix.labels_overlap(fig) == []
+    svg = matrix.render(fig, "svg").decode()
+    assert f'id="{matrix.IRO_GID}-risk-' in svg and "<title>Double-materiality matrix with every IRO</title>" in svg
+
+
+def test_the_topics_figure_takes_the_iros_in_so_both_share_their_axes():
+    topics = named(12)
+    iros = iro_layer(topics)
+    alone = matrix.draw(topics, scale=5, major=4.0, important=3.5).axes[0].get_ylim()
+    shared = matrix.draw(topics, scale=5, major=4.0, important=3.5, reach=iros).axes[0].get_ylim()
+    assert shared[0] < alone[0] and shared[0] < iros["impact"].min()
