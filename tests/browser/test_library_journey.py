@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from materiality.models import Topic
 from tests.browser.conftest import log_in
@@ -17,17 +18,17 @@ def test_clone_rename_and_see_the_change(page, live_server, library_2024, work_t
     page.get_by_role("link", name="Clone").first.click()
     assert page.get_by_label("New reporting year").input_value() == "2025"
     page.get_by_role("button", name="Clone").click()
-    assert "Cloned 2024 into 2025" in page.content()
+    expect(page.get_by_text("Cloned 2024 into 2025")).to_be_visible()  # waits for the next page, unlike content()
 
     page.locator("#topic-S09").get_by_role("link", name="Edit").click()
     page.get_by_label("Name (English)").fill("Labour rights")
     page.get_by_label("Name (Chinese)").fill("劳工权益")
     page.get_by_role("button", name="Save topic").click()
-    assert "Saved S09 Labour rights" in page.content()
+    expect(page.get_by_text("Saved S09 Labour rights")).to_be_visible()
 
     page.get_by_role("link", name="Changes").first.click()
     row = page.locator("#changes tr", has_text="Labour rights")
-    assert row.count() == 1
+    expect(row).to_have_count(1)  # count() does not wait: on a loaded machine the changes page was not there yet
     assert "Employee rights and interests protection" in row.inner_text()
     assert "Renamed" in row.inner_text()
     assert Topic.objects.get(library__year=2025, code="S09").change_kind == "renamed"
