@@ -128,10 +128,6 @@ def matrix_layer(request: HttpRequest) -> str:
     return "iros" if request.GET.get("matrix") == "iros" else ""
 
 
-IRO_KIND_LABELS = {"impact": gettext_lazy("Impact"), "risk": gettext_lazy("Risk"),
-                   "opportunity": gettext_lazy("Opportunity")}
-
-
 def iro_points(run: ScoreRun, scores: list[TopicScore], language: str | None) -> list[dict[str, object]]:
     """Return where the matrix with IROs places each IRO (its long description), topic by topic in rank order."""
     rows = list(IroScore.objects.filter(run=run, score__isnull=False).select_related("iro", "iro__topic"))
@@ -149,9 +145,8 @@ def iro_points(run: ScoreRun, scores: list[TopicScore], language: str | None) ->
         row = by_code[str(code)]
         points.append({
             "code": code, "title": row.iro.title_for(language), "topic": row.iro.topic.code,
-            "kind": IRO_KIND_LABELS.get(row.iro.kind, row.iro.kind), "score": row.score, "material": row.material,
+            "kind": row.iro.get_kind_display(), "score": row.score, "material": row.material,
             "financial": point["financial"], "impact": point["impact"],
-            "own_axis": _("impact") if row.iro.kind == "impact" else _("financial"),
             # the IRO that gives its topic the score on its axis sits under the topic's marker
             "at_topic": point["financial"] == point["topic_financial"] and point["impact"] == point["topic_impact"],
         })
