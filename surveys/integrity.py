@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from materiality import freeze
+from surveys import tally
 
 # child table -> {column: parent table}
 REFERENCES = {
@@ -46,24 +47,31 @@ def check_function_sql(child: str) -> str:
     """PostgreSQL: the statement trigger function that checks and locks every parent the new rows refer to.
 
     One pass over the statement's rows collects the distinct ids of all its references at once (grouping sets);
-    each parent table is then joined with that small set only.
+    each parent table is then joined with that small set only. A parent row this transaction wrote (its visible
+    version has the transaction's xmin) is only counted: nobody else sees it before the commit, or, if it was
+    updated, our own row lock already makes a delete wait. That spares an import the lock of each of its 100,000
+    new responses (a write to every row, issue 16.2); a respondent's submit has updated its response first.
     """
     references = REFERENCES[child]
     columns = list(references)
     sets = ", ".join(f"({column})" for column in columns)
     # In the grouping set of one column the other columns are NULL, so count(column) counts its distinct ids.
-    locked = ",\n             ".join(
-        f"locked_{i} AS (SELECT p.id FROM {references[column]} p JOIN ids ON ids.{column} = p.id FOR KEY SHARE OF p)"
+    seen = ",\n             ".join(
+        f"seen_{i} AS (SELECT p.id, p.xmin = pg_current_xact_id()::xid AS own FROM {references[column]} p "
+        f"JOIN ids ON ids.{column} = p.id),\n"
+        f"             locked_{i} AS (SELECT p.id FROM {references[column]} p "
+        f"WHERE p.id IN (SELECT id FROM seen_{i} WHERE NOT own) FOR KEY SHARE OF p)"
         for i, column in enumerate(columns))
     wanted = ", ".join(f"(SELECT count({column}) FROM ids)" for column in columns)
-    found = ", ".join(f"(SELECT count(*) FROM locked_{i})" for i in range(len(columns)))
+    found = ", ".join(f"(SELECT count(*) FILTER (WHERE own) FROM seen_{i}) + (SELECT count(*) FROM locked_{i})"
+                      for i in range(len(columns)))
     raises = "\n".join(f"    IF found[{i + 1}] < wanted[{i + 1}] THEN {_violation(child, column, references[column])} "
                        "END IF;" for i, column in enumerate(columns))
     listed = ", ".join(columns)
 
     def check(rows: str) -> str:
         return (f"WITH ids AS MATERIALIZED (SELECT {listed} FROM {rows} GROUP BY GROUPING SETS ({sets})),\n"
-                f"             {locked}\n        SELECT ARRAY[{wanted}], ARRAY[{found}] INTO wanted, found;")
+                f"             {seen}\n        SELECT ARRAY[{wanted}], ARRAY[{found}] INTO wanted, found;")
 
     # An UPDATE checks (and locks) only references it changes, as a foreign key does: an autosave that rewrites
     # a draft's answers takes no lock on its parents.
@@ -172,12 +180,18 @@ def uninstall(connection: Any, tables: Iterable[str] = REFERENCES) -> None:
 
 
 def uninstall_all_triggers(apps: Any, schema_editor: Any) -> None:
-    """Migration step: drop the reference and freeze triggers, so SQLite may rebuild a table they name."""
+    """Migration step: drop the reference, freeze and tally triggers, so SQLite may rebuild a table they name."""
     uninstall(schema_editor.connection)
     freeze.uninstall(schema_editor.connection)
+    tally.uninstall(schema_editor.connection)
 
 
 def install_all_triggers(apps: Any, schema_editor: Any) -> None:
-    """Migration step: install the freeze and reference triggers again (the reverse of uninstall_all_triggers)."""
+    """Migration step: install the freeze, reference and tally triggers again (reverse of uninstall_all_triggers).
+
+    The tally's only once its table exists: earlier migrations run this on a new database before it does.
+    """
     freeze.install(schema_editor.connection)
     install(schema_editor.connection)
+    if tally.installed_here(schema_editor.connection):
+        tally.install(schema_editor.connection)

@@ -33,23 +33,23 @@ def invited(assessment) -> Response:
                                    invitation=invitation, respondent_key=invitation.respondent_key)
 
 
-def execute(sql: str, params: list[object]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
+def execute(sql: str, params: list[object], savepoint: bool = True) -> None:
+    with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def insert_rating(response_id: int, topic_id: int) -> None:
+def insert_rating(response_id: int, topic_id: int, savepoint: bool = True) -> None:
     execute("INSERT INTO surveys_rating (response_id, topic_id, horizon, comment, dont_know) "
-            "VALUES (%s, %s, '', '', '[]')", [response_id, topic_id])
+            "VALUES (%s, %s, '', '', '[]')", [response_id, topic_id], savepoint)
 
 
-def insert_response(response: Response, key: str, **ids: int | None) -> None:
+def insert_response(response: Response, key: str, savepoint: bool = True, **ids: int | None) -> None:
     """Insert a copy of a response in raw SQL, with some of its references replaced."""
     values = {"questionnaire_id": response.questionnaire_id, "assessment_id": response.assessment_id,
               "group_id": response.group_id, "invitation_id": response.invitation_id, **ids}
     execute(f"INSERT INTO surveys_response ({', '.join(values)}, respondent_key, status, source, language, started_at, "
             "updated_at, quality_flags) VALUES (" + ", ".join(["%s"] * len(values)) + ", %s, 'draft', 'web', 'en', "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '[]')", [*values.values(), key])
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '[]')", [*values.values(), key], savepoint)
 
 
 def test_a_rating_for_a_missing_response_or_topic_is_refused(rated):
@@ -193,5 +193,43 @@ def test_an_update_that_keeps_the_references_locks_no_parent(invited):
             execute("UPDATE surveys_rating SET severity = 3 WHERE response_id = %s", [invited.pk])
             other.execute("SELECT 1 FROM surveys_invitation WHERE id = %s FOR UPDATE", [invited.invitation_id])
             other.execute("SELECT 1 FROM surveys_questionnaire WHERE id = %s FOR UPDATE", [invited.questionnaire_id])
+    finally:
+        other.close()
+
+
+def _locker(response_id: int) -> int:
+    """The xmax of the response's visible version: the id of a transaction that locked or changed it, else 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmax::text::bigint FROM surveys_response WHERE id = %s", [response_id])
+        return cursor.fetchone()[0]
+
+
+@POSTGRES
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ratings_under_a_response_of_the_same_transaction_lock_nothing(invited):
+    """An import writes its responses and then their ratings in one transaction: the ratings' check counts those
+    responses without locking each one (the lock would write to every row)."""
+    topic = Topic.objects.filter(library=invited.assessment.library).first()
+    with transaction.atomic():  # no savepoints: their rows carry a subtransaction's id (and are locked as before)
+        insert_response(invited, "fresh", savepoint=False)
+        fresh = Response.objects.get(respondent_key="fresh")
+        insert_rating(fresh.pk, topic.pk, savepoint=False)
+        assert _locker(fresh.pk) == 0
+    assert Rating.objects.filter(response=fresh).count() == 1
+
+
+@POSTGRES
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rating_under_an_earlier_response_still_locks_it_until_commit(invited):
+    import psycopg
+
+    topic = Topic.objects.filter(library=invited.assessment.library).first()
+    other = other_connection()
+    try:
+        with transaction.atomic():
+            insert_rating(invited.pk, topic.pk)
+            assert _locker(invited.pk) != 0
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("DELETE FROM surveys_response WHERE id = %s", [invited.pk])
     finally:
         other.close()

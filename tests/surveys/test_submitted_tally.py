@@ -1,0 +1,160 @@
+"""The database keeps each assessment's submitted count (surveys.tally): it must equal a count of the responses
+after every kind of write, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from materiality.models import Assessment, AssessmentGroup
+from stakeholders.models import StakeholderGroup
+from surveys import exclusions, tally, tracking
+from surveys.models import Response, SubmittedTally
+from tests.scoring_helpers import import_synthetic, make_questionnaires
+
+postgres_only = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                   reason="needs PostgreSQL (set DATABASE_URL)")
+
+
+def counted() -> dict[int, int]:
+    rows = Response.objects.filter(status=Response.Status.SUBMITTED).order_by().values("assessment_id")
+    result: dict[int, int] = {}
+    for row in rows:
+        result[row["assessment_id"]] = result.get(row["assessment_id"], 0) + 1
+    return result
+
+
+def tallied() -> dict[int, int]:
+    rows = SubmittedTally.objects.order_by().values("assessment_id").annotate(n=Sum("submitted"))
+    return {row["assessment_id"]: row["n"] for row in rows if row["n"]}
+
+
+def second_cycle(assessment: Assessment) -> Assessment:
+    other = Assessment.objects.create(slug="dma-2025", name="DMA 2025", library=assessment.library,
+                                      opens_at=assessment.opens_at, closes_at=assessment.closes_at)
+    for ag in assessment.group_weights.all():
+        AssessmentGroup.objects.create(assessment=other, group=ag.group, weight=ag.weight)
+    make_questionnaires(other)
+    return other
+
+
+@pytest.fixture
+def ready(assessment: Assessment) -> Assessment:
+    make_questionnaires(assessment)
+    return assessment
+
+
+def test_imports_exclusions_reopening_and_deletes_keep_the_tally(ready):
+    import_synthetic(ready, per_group=5)
+    assert tallied() == counted() == {ready.pk: Response.objects.filter(assessment=ready).count()}
+    import_synthetic(ready, per_group=5, seed=8)  # the same respondents again: replaces every answer
+    assert tallied() == counted()
+
+    first = Response.objects.filter(assessment=ready).first()
+    exclusions.exclude_response(first, "test answers")  # excluded responses are still submitted
+    assert tallied() == counted()
+
+    Response.objects.filter(pk__in=Response.objects.filter(assessment=ready).values("pk")[:3]).update(
+        status=Response.Status.DRAFT)
+    Response.objects.filter(pk__in=Response.objects.filter(assessment=ready).values("pk")[3:6]).delete()
+    assert tallied() == counted()
+    assert tracking.assessments_with_submitted().get(pk=ready.pk).submitted == counted()[ready.pk]
+
+
+def test_moving_and_deleting_whole_cycles_keep_the_tally(ready):
+    other = second_cycle(ready)
+    import_synthetic(ready, per_group=3)
+    import_synthetic(other, per_group=4)
+    moved = Response.objects.filter(assessment=ready).order_by("pk")[0]
+    Response.objects.filter(pk=moved.pk).update(assessment=other, respondent_key="moved")
+    assert tallied() == counted()
+    assert {a.pk: a.submitted for a in tracking.assessments_with_submitted()} == counted()
+
+    other.delete()
+    assert tallied() == counted() == {ready.pk: Response.objects.filter(assessment=ready).count()}
+    assert [a.submitted for a in tracking.assessments_with_submitted()] == [counted()[ready.pk]]
+
+
+def test_any_mix_of_single_and_bulk_writes_keeps_the_tally(ready):
+    other = second_cycle(ready)
+    cycles = [ready, other]
+    questionnaires = {a.pk: a.questionnaires.first() for a in cycles}
+    groups = {a.pk: a.group_weights.first().group for a in cycles}
+    chance = random.Random(16)
+    for step in range(120):
+        move = chance.random()
+        mine = Response.objects.filter(assessment=chance.choice(cycles))
+        if move < 0.4:
+            a = chance.choice(cycles)
+            Response.objects.create(assessment=a, questionnaire=questionnaires[a.pk], group=groups[a.pk],
+                                    respondent_key=f"k{step}", status=chance.choice(list(Response.Status.values)))
+        elif move < 0.55:
+            a = chance.choice(cycles)
+            Response.objects.bulk_create(
+                Response(assessment=a, questionnaire=questionnaires[a.pk], group=groups[a.pk],
+                         respondent_key=f"b{step}-{i}", status=chance.choice(list(Response.Status.values)))
+                for i in range(chance.randint(1, 5)))
+        elif move < 0.75:
+            row = mine.order_by("?").first()
+            if row:
+                row.status = Response.Status.SUBMITTED if row.status == Response.Status.DRAFT else Response.Status.DRAFT
+                row.save()
+        elif move < 0.85:
+            mine.filter(pk__in=mine.values("pk")[:chance.randint(0, 4)]).update(
+                status=chance.choice(list(Response.Status.values)), language="zh-hans")
+        else:
+            mine.filter(pk__in=mine.values("pk")[:chance.randint(0, 3)]).delete()
+        if step % 20 == 19:
+            assert tallied() == counted(), step
+    assert tallied() == counted()
+
+
+def test_the_recount_a_migration_runs_agrees_with_the_triggers(ready):
+    import_synthetic(ready, per_group=2)
+    before = tallied()
+    with connection.cursor() as cursor:
+        for statement in tally.recount_sql():
+            cursor.execute(statement)
+    assert tallied() == before == counted()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_submits_from_several_connections_add_up(library_2024):
+    now = timezone.now()
+    a = Assessment.objects.create(slug="tally", name="Tally", library=library_2024,
+                                  opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=3))
+    group = StakeholderGroup.objects.order_by("pk").first()
+    AssessmentGroup.objects.create(assessment=a, group=group, weight=1)
+    questionnaire = make_questionnaires(a)[0]
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def submit_many(worker: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(25):
+                with transaction.atomic():
+                    r = Response.objects.create(assessment=a, questionnaire=questionnaire, group=group,
+                                                respondent_key=f"w{worker}-{i}")
+                    Response.objects.filter(pk=r.pk).update(status=Response.Status.SUBMITTED)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit_many, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert tallied()[a.pk] == 100 == counted()[a.pk]
+
