@@ -3,9 +3,9 @@
 Every write path (the respondent's submit, the imports, the admin, raw SQL, a cascade) goes through
 surveys_response, so the count is kept there rather than in each service. PostgreSQL: one statement trigger
 per event adds the statement's net change per assessment to the writing connection's shard (an import of
-100,000 responses is one upsert; concurrent submits from other connections touch other rows). SQLite: row
-triggers on one shard; a decrement only updates an existing row, so a flush that empties the tally first
-leaves nothing behind.
+100,000 responses is one upsert, into a shard of its own; concurrent submits from other connections touch other
+rows). SQLite: row triggers on one shard; a decrement only updates an existing row, so a flush that empties the
+tally first leaves nothing behind.
 
 SQLite drops a table's triggers when it rebuilds the table: a migration that rebuilds surveys_response calls
 integrity.uninstall_all_triggers / install_all_triggers, which install these again once the tally exists.
@@ -19,6 +19,9 @@ from materiality import freeze
 
 TABLE = "surveys_submittedtally"
 SHARDS = 8
+# A statement that changes more responses of one assessment than this (an import) adds to a shard of its own: it
+# holds that row until its long transaction commits, and no respondent's submit should wait for it.
+BULK = 1000
 SUBMITTED = "'submitted'"
 
 _UPSERT = (f"INSERT INTO {TABLE} (assessment_id, shard, submitted) {{rows}} "
@@ -27,7 +30,8 @@ _UPSERT = (f"INSERT INTO {TABLE} (assessment_id, shard, submitted) {{rows}} "
 
 def _changes(select: str) -> str:
     """Sum the +1/-1 rows of `select` per assessment, in id order (two statements lock shared rows alike)."""
-    return (f"SELECT assessment_id, pg_backend_pid() % {SHARDS}, sum(d) FROM ({select}) AS c "
+    shard = f"CASE WHEN count(*) > {BULK} THEN {SHARDS} ELSE pg_backend_pid() % {SHARDS} END"
+    return (f"SELECT assessment_id, {shard}, sum(d) FROM ({select}) AS c "
             "GROUP BY assessment_id HAVING sum(d) <> 0 ORDER BY assessment_id")
 
 
