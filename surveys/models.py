@@ -226,8 +226,7 @@ class SubmittedTally(models.Model):
     The lists of assessments read each cycle's count from here: a count through an index still grows with the
     cycle (13 ms a 100,000-response cycle listed, issue 16.3). On PostgreSQL each connection adds to its own
     shard and an import to one of its own, so concurrent writes do not queue on one row; a cycle's count is the
-    sum of its shards. No foreign
-    key: a deleted assessment leaves only rows nobody reads (ids are not reused).
+    sum of its shards. No foreign key: a deleted assessment leaves only rows nobody reads (ids are not reused).
     """
 
     pk = models.CompositePrimaryKey("assessment_id", "shard")
