@@ -69,6 +69,32 @@ def write_csv(path: Path, respondents: int, seed: int = 2024) -> int:
         return synthetic.write_csv(stream, synthetic.responses(topics, groups, per_group, seed=seed))
 
 
+def split_for_import(path: Path, max_lines: int, room: int = 1000) -> list[Path]:
+    """Cut a response file into parts of at most `max_lines` answer lines, each respondent whole in one part.
+
+    import_responses reads at most responses_csv.COMMAND_LIMITS.rows lines a file (5,000,000): a million
+    respondents (24 M lines) go in as five files, as a customer would have to send them. A part is closed at the
+    first new respondent once it holds `max_lines - room` lines (a respondent has far fewer than `room`).
+    """
+    parts: list[Path] = []
+    out, lines, last = None, 0, b""
+    with path.open("rb") as source:
+        header = source.readline()
+        for line in source:
+            respondent = line.split(b",", 1)[0]
+            if out is None or (respondent != last and lines >= max_lines - room):
+                if out is not None:
+                    out.close()
+                parts.append(path.with_name(f"{path.stem}-part{len(parts) + 1}{path.suffix}"))
+                out, lines = parts[-1].open("wb"), 0
+                out.write(header)
+            out.write(line)
+            lines, last = lines + 1, respondent
+    if out is not None:
+        out.close()
+    return parts
+
+
 def copy_into_bare_table(path: Path) -> float:
     """COPY the CSV into a bare table (no keys, no indexes): the physical baseline of an import. Return seconds."""
     with connection.cursor() as cursor:

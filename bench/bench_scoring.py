@@ -24,7 +24,17 @@ if __name__ == "__main__" and _history.orchestrate(__file__, int(next(
         (a for a in sys.argv[1:] if a.isdigit()), 100_000))):
     sys.exit(0)
 
-from _common import bench_assessment, copy_into_bare_table, raw_aggregate_seconds, require_postgres, run_command, write_csv
+from _common import (  # noqa: E402
+    bench_assessment,
+    copy_into_bare_table,
+    raw_aggregate_seconds,
+    require_postgres,
+    run_command,
+    split_for_import,
+    write_csv,
+)
+
+from surveys.responses_csv import COMMAND_LIMITS  # noqa: E402
 
 
 def main() -> None:
@@ -40,9 +50,12 @@ def main() -> None:
             path = Path(tmp) / "answers.csv"
             rows = write_csv(path, respondents)
             copy_into_bare_table(path)
+            files = [path] if rows <= COMMAND_LIMITS.rows else split_for_import(path, COMMAND_LIMITS.rows)
             started = time.perf_counter()
-            run_command("import_responses", assessment.slug, str(path))
-            print(f"{respondents} respondents, {rows} ratings loaded in {time.perf_counter() - started:.1f} s")
+            for part in files:
+                run_command("import_responses", assessment.slug, str(part))
+            print(f"{respondents} respondents, {rows} ratings loaded in {time.perf_counter() - started:.1f} s"
+                  f"{f' ({len(files)} files)' if len(files) > 1 else ''}")
         score(slug)
 
 
