@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from materiality import audit, tables
 from materiality.models import Assessment, Topic
 from materiality.services import ImportRefused, check_not_frozen
-from surveys import responses_csv
+from surveys import responses_csv, tally
 from surveys.models import Questionnaire, Rating, Response
 from surveys.services import questionnaire_topics
 
@@ -149,6 +149,7 @@ def import_responses(
     try:
         responses_csv.check_limits(stream, filename, limits)
         with transaction.atomic():
+            tally.bulk_writer(connection)  # a long transaction: its tally row must not be a respondent's
             summary = None
             if fast_path_applies(stream, filename):
                 summary = _import_clean(assessment, stream, topic_ids, group_ids, questionnaires, asked)

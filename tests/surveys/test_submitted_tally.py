@@ -17,7 +17,7 @@ from materiality.models import Assessment, AssessmentGroup
 from stakeholders.models import StakeholderGroup
 from surveys import exclusions, tally, tracking
 from surveys.models import Response, SubmittedTally
-from tests.scoring_helpers import import_synthetic, make_questionnaires
+from tests.scoring_helpers import import_synthetic, make_questionnaires, synthetic_csv
 
 postgres_only = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                                    reason="needs PostgreSQL (set DATABASE_URL)")
@@ -203,3 +203,61 @@ def test_an_import_in_progress_does_not_hold_up_a_respondents_submit(library_202
         finally:
             respondent.close()
     assert tallied()[a.pk] == tally.BULK + 2 == counted()[a.pk]
+
+
+@pytest.mark.parametrize("tally_first", [False, True])
+def test_loading_a_fixture_with_tally_rows_does_not_count_twice(ready, tmp_path, tally_first):
+    """dumpdata writes the tally's rows too; loading them beside the responses their triggers count must not add."""
+    from django.core.management import call_command
+
+    import_synthetic(ready, per_group=3)
+    expected = counted()
+    responses, tallies = tmp_path / "responses.json", tmp_path / "tally.json"
+    call_command("dumpdata", "surveys.response", output=str(responses), verbosity=0)
+    call_command("dumpdata", "surveys.submittedtally", output=str(tallies), verbosity=0)
+    Response.objects.all().delete()
+    assert tallied() == {}
+    for fixture in ([tallies, responses] if tally_first else [responses, tallies]):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert tallied() == counted() == expected
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_small_import_in_progress_does_not_hold_up_a_submit_either(library_2024):
+    """An import that adds only a few respondents (a re-import, say) still writes to the bulk shard."""
+    import psycopg
+
+    from surveys import imports
+
+    now = timezone.now()
+    a = Assessment.objects.create(slug="small", name="Small", library=library_2024,
+                                  opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=3))
+    for group in StakeholderGroup.objects.all():
+        AssessmentGroup.objects.create(assessment=a, group=group, weight=1)
+    questionnaire = make_questionnaires(a)[0]
+    settings = connection.settings_dict
+    with transaction.atomic():
+        imports.import_responses(a, synthetic_csv(a, per_group=2), "answers.csv")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            mine = cursor.fetchone()[0] % tally.SHARDS
+        for _attempt in range(500):
+            respondent = psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+                                         port=settings["PORT"] or None, password=settings["PASSWORD"] or None,
+                                         autocommit=True)
+            if respondent.execute("SELECT pg_backend_pid()").fetchone()[0] % tally.SHARDS == mine:
+                break
+            respondent.close()
+        else:
+            pytest.fail("no connection landed on the importer's shard")
+        try:
+            respondent.execute("SET lock_timeout = '500ms'")
+            respondent.execute(
+                "INSERT INTO surveys_response (questionnaire_id, assessment_id, group_id, respondent_key, status, "
+                "source, language, started_at, updated_at, quality_flags, exclusion_reason) "
+                "VALUES (%s, %s, %s, 'web-1', 'submitted', 'web', 'en', now(), now(), '[]', '')",
+                [questionnaire.pk, a.pk, questionnaire.groups.first().pk])
+        finally:
+            respondent.close()
+    assert tallied() == counted()
