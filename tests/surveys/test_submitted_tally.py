@@ -45,6 +45,34 @@ def second_cycle(assessment: Assessment) -> Assessment:
     return other
 
 
+def submit_on_my_shard(assessment: Assessment, questionnaire_id: int, group_id: int) -> None:
+    """From another connection whose small shard is this connection's, insert one submitted response under a
+    500 ms lock timeout: it fails if this connection's open transaction holds that shard's tally row."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        mine = cursor.fetchone()[0] % tally.SHARDS
+    for _attempt in range(500):
+        other = psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+                                port=settings["PORT"] or None, password=settings["PASSWORD"] or None, autocommit=True)
+        if other.execute("SELECT pg_backend_pid()").fetchone()[0] % tally.SHARDS == mine:
+            break
+        other.close()
+    else:
+        pytest.fail("no connection landed on this connection's shard")
+    try:
+        other.execute("SET lock_timeout = '500ms'")
+        other.execute(
+            "INSERT INTO surveys_response (questionnaire_id, assessment_id, group_id, respondent_key, status, source, "
+            "language, started_at, updated_at, quality_flags, exclusion_reason) "
+            "VALUES (%s, %s, %s, 'web-1', 'submitted', 'web', 'en', now(), now(), '[]', '')",
+            [questionnaire_id, assessment.pk, group_id])
+    finally:
+        other.close()
+
+
 @pytest.fixture
 def ready(assessment: Assessment) -> Assessment:
     make_questionnaires(assessment)
@@ -164,44 +192,18 @@ def test_concurrent_submits_from_several_connections_add_up(library_2024):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_in_progress_does_not_hold_up_a_respondents_submit(library_2024):
     """A bulk statement adds to a shard no connection's small writes use, so its long transaction blocks no one."""
-    import psycopg
-
     now = timezone.now()
     a = Assessment.objects.create(slug="bulk", name="Bulk", library=library_2024,
                                   opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=3))
     group = StakeholderGroup.objects.order_by("pk").first()
     AssessmentGroup.objects.create(assessment=a, group=group, weight=1)
     questionnaire = make_questionnaires(a)[0]
-    settings = connection.settings_dict
-
-    def connect() -> psycopg.Connection:
-        return psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
-                               port=settings["PORT"] or None, password=settings["PASSWORD"] or None, autocommit=True)
-
     with transaction.atomic():
         Response.objects.bulk_create(
             Response(assessment=a, questionnaire=questionnaire, group=group, respondent_key=f"imp-{i}",
                      status=Response.Status.SUBMITTED, source=Response.Source.IMPORT)
             for i in range(tally.BULK + 1))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            mine = cursor.fetchone()[0] % tally.SHARDS
-        for _attempt in range(500):  # a respondent's connection on the importer's own small shard
-            respondent = connect()
-            if respondent.execute("SELECT pg_backend_pid()").fetchone()[0] % tally.SHARDS == mine:
-                break
-            respondent.close()
-        else:
-            pytest.fail("no connection landed on the importer's shard")
-        try:
-            respondent.execute("SET lock_timeout = '500ms'")
-            respondent.execute(
-                "INSERT INTO surveys_response (questionnaire_id, assessment_id, group_id, respondent_key, status, "
-                "source, language, started_at, updated_at, quality_flags, exclusion_reason) "
-                "VALUES (%s, %s, %s, 'web-1', 'submitted', 'web', 'en', now(), now(), '[]', '')",
-                [questionnaire.pk, a.pk, group.pk])
-        finally:
-            respondent.close()
+        submit_on_my_shard(a, questionnaire.pk, group.pk)
     assert tallied()[a.pk] == tally.BULK + 2 == counted()[a.pk]
 
 
@@ -226,8 +228,6 @@ def test_loading_a_fixture_with_tally_rows_does_not_count_twice(ready, tmp_path,
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_small_import_in_progress_does_not_hold_up_a_submit_either(library_2024):
     """An import that adds only a few respondents (a re-import, say) still writes to the bulk shard."""
-    import psycopg
-
     from surveys import imports
 
     now = timezone.now()
@@ -236,28 +236,7 @@ def test_a_small_import_in_progress_does_not_hold_up_a_submit_either(library_202
     for group in StakeholderGroup.objects.all():
         AssessmentGroup.objects.create(assessment=a, group=group, weight=1)
     questionnaire = make_questionnaires(a)[0]
-    settings = connection.settings_dict
     with transaction.atomic():
         imports.import_responses(a, synthetic_csv(a, per_group=2), "answers.csv")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            mine = cursor.fetchone()[0] % tally.SHARDS
-        for _attempt in range(500):
-            respondent = psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
-                                         port=settings["PORT"] or None, password=settings["PASSWORD"] or None,
-                                         autocommit=True)
-            if respondent.execute("SELECT pg_backend_pid()").fetchone()[0] % tally.SHARDS == mine:
-                break
-            respondent.close()
-        else:
-            pytest.fail("no connection landed on the importer's shard")
-        try:
-            respondent.execute("SET lock_timeout = '500ms'")
-            respondent.execute(
-                "INSERT INTO surveys_response (questionnaire_id, assessment_id, group_id, respondent_key, status, "
-                "source, language, started_at, updated_at, quality_flags, exclusion_reason) "
-                "VALUES (%s, %s, %s, 'web-1', 'submitted', 'web', 'en', now(), now(), '[]', '')",
-                [questionnaire.pk, a.pk, questionnaire.groups.first().pk])
-        finally:
-            respondent.close()
+        submit_on_my_shard(a, questionnaire.pk, questionnaire.groups.first().pk)
     assert tallied() == counted()
