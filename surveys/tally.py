@@ -89,11 +89,14 @@ def sqlite_drop_sql() -> list[str]:
     return [f"DROP TRIGGER IF EXISTS dma_response_tally_{n}" for n in ("insert", "delete", "update_from", "update_to")]
 
 
-def recount_sql() -> list[str]:
-    """Set the tally from the responses themselves (once, when the triggers are first installed)."""
-    return [f"DELETE FROM {TABLE}",
-            f"INSERT INTO {TABLE} (assessment_id, shard, submitted) SELECT assessment_id, 0, count(*) "
-            f"FROM surveys_response WHERE status = {SUBMITTED} GROUP BY assessment_id"]
+def recount(connection: Any, assessment_id: int | None = None) -> None:
+    """Set the tally of one assessment (or of all) from the responses themselves, on shard 0."""
+    where, params = ("WHERE assessment_id = %s", [assessment_id]) if assessment_id is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} {where}", params)
+        cursor.execute(f"INSERT INTO {TABLE} (assessment_id, shard, submitted) SELECT assessment_id, 0, count(*) "
+                       f"FROM surveys_response {where} {'AND' if where else 'WHERE'} status = {SUBMITTED} "
+                       "GROUP BY assessment_id", params)
 
 
 def bulk_writer(connection: Any) -> None:
@@ -108,15 +111,10 @@ def recount_after_loading(sender: Any, instance: Any, raw: bool = False, using: 
     """post_save of a tally row: when loaddata (or a test's serialized rollback) writes one, set its assessment's
     tally from the responses instead. Their insert triggers have counted them already, so a loaded row would
     count them twice; recounting on each loaded row gives the right total in whichever order the fixture is."""
-    if not raw:
-        return
-    from django.db import connections
+    if raw:
+        from django.db import connections
 
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE assessment_id = %s", [instance.assessment_id])
-        cursor.execute(f"INSERT INTO {TABLE} (assessment_id, shard, submitted) SELECT assessment_id, 0, count(*) "
-                       f"FROM surveys_response WHERE assessment_id = %s AND status = {SUBMITTED} GROUP BY assessment_id",
-                       [instance.assessment_id])
+        recount(connections[using], instance.assessment_id)
 
 
 def installed_here(connection: Any) -> bool:
@@ -135,7 +133,7 @@ def uninstall(connection: Any) -> None:
 def install_and_recount(apps: Any, schema_editor: Any) -> None:
     """Migration step: install the triggers and count what is already stored."""
     install(schema_editor.connection)
-    freeze.run_for_vendor(schema_editor.connection, {"postgresql": recount_sql, "sqlite": recount_sql})
+    recount(schema_editor.connection)
 
 
 def uninstall_step(apps: Any, schema_editor: Any) -> None:
