@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import numpy as np
@@ -202,34 +203,84 @@ def matrix_labels(language: str) -> dict[str, str]:
         return {key: str(label) for key, label in MATRIX_LABELS.items()}
 
 
+class MatrixDrawing:
+    """The matrix in every language, drawn while the job goes on: PNG, SVG and the SVG with the IROs ("" without).
+
+    The first language's figure is drawn here (its labels' placement is the slow part, and every language reuses
+    it); the rest is rendered in a forked child (materiality/forked.py) while this process renders the first PNG
+    and the job computes its sensitivity: on two cores the four to six images cost about half their time.
+    `iros` (an esrs-1 run's esrs_scoring.iro_positions) adds the IRO figure, on axes that take the IROs in, so
+    that the page can switch between the two and the topics stay where they were.
+    """
+
+    def __init__(self, scores: pd.DataFrame, topics: list[Topic], params: ScoringParams,
+                 iros: pd.DataFrame | None = None) -> None:
+        # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
+        # management command and web process would pay at start-up.
+        from materiality import forked, matrix
+
+        by_code = {t.code: t for t in topics}
+        if iros is not None:
+            iros = iros.assign(pillar=[by_code[c].pillar for c in iros["topic"]])
+        frames = {language: scores.assign(pillar=[by_code[c].pillar for c in scores.index],
+                                          name=[by_code[c].name_for(language) for c in scores.index])
+                  for language in MATRIX_LANGUAGES}
+        labels = {language: matrix_labels(language) for language in MATRIX_LANGUAGES}
+        first, *others = MATRIX_LANGUAGES
+        figure = matrix.draw(frames[first], scale=params.scale, major=params.major, important=params.important,
+                             labels=labels[first], placed=None, reach=iros)
+        placed = matrix.label_positions(figure)  # the same labels in the same places in every language
+
+        def svgs(fig: object, language: str) -> tuple[str, str]:
+            svg, with_iros = matrix.render(fig, "svg").decode(), ""
+            if iros is not None:
+                matrix.add_iros(fig, iros, labels[language])
+                with_iros = matrix.render(fig, "svg").decode()
+            return svg, with_iros
+
+        def the_rest() -> dict[str, tuple[bytes | None, str, str]]:
+            rest: dict[str, tuple[bytes | None, str, str]] = {first: (None, *svgs(figure, first))}
+            for language in others:
+                fig = matrix.draw(frames[language], scale=params.scale, major=params.major,
+                                  important=params.important, labels=labels[language], placed=placed, reach=iros)
+                rest[language] = (matrix.render(fig, "png"), *svgs(fig, language))
+            return rest
+
+        self.child = forked.Child(the_rest)
+        self.first, self.first_png = first, matrix.render(figure, "png")
+
+    def images(self) -> dict[str, tuple[bytes, str, str]]:
+        """Wait for the child's images and return {language: (PNG, SVG, SVG with the IROs or "")}."""
+        rest = self.child.result()
+        _none, svg, with_iros = rest[self.first]
+        return {**rest, self.first: (self.first_png, svg, with_iros)}  # type: ignore[dict-item]
+
+    def close(self) -> None:
+        """Abandon the drawing (the job failed before it needed the images)."""
+        self.child.close()
+
+
+class NoDrawing:
+    """A run without images (`aggregate --no-matrix`, the tests that do not look at them)."""
+
+    def images(self) -> dict[str, tuple[bytes | None, str, str]]:
+        return {language: (None, "", "") for language in MATRIX_LANGUAGES}
+
+    def close(self) -> None:
+        pass
+
+
+def drawing_or_none(draw: bool, scores: pd.DataFrame, topics: list[Topic], params: ScoringParams,
+                    iros: pd.DataFrame | None = None) -> MatrixDrawing | NoDrawing:
+    """Start drawing the matrix when the run draws it (the rest of the job goes on meanwhile)."""
+    return MatrixDrawing(scores, topics, params, iros) if draw else NoDrawing()
+
+
 def matrix_images(scores: pd.DataFrame, topics: list[Topic], params: ScoringParams,
                   iros: pd.DataFrame | None = None) -> dict[str, tuple[bytes, str, str]]:
-    """Draw the matrix once per language; return {language: (PNG, SVG, SVG with the IROs or "")}.
-
-    `iros` (an esrs-1 run's esrs_scoring.iro_positions) adds a second SVG: the same figure with the IRO layer, on
-    axes that take the IROs in, so that the page can switch between the two and the topics stay where they were.
-    """
-    # Imported here: matplotlib, adjustText and SciPy take half a second to load, which every other
-    # management command and web process would pay at start-up.
-    from materiality import matrix
-
-    by_code = {t.code: t for t in topics}
-    if iros is not None:
-        iros = iros.assign(pillar=[by_code[c].pillar for c in iros["topic"]])
-    images, placed = {}, None
-    for language in MATRIX_LANGUAGES:
-        frame = scores.assign(pillar=[by_code[c].pillar for c in scores.index],
-                              name=[by_code[c].name_for(language) for c in scores.index])
-        labels = matrix_labels(language)
-        fig = matrix.draw(frame, scale=params.scale, major=params.major, important=params.important,
-                          labels=labels, placed=placed, reach=iros)
-        placed = matrix.label_positions(fig)  # the same labels in the same places in every language
-        png, svg, with_iros = matrix.render(fig, "png"), matrix.render(fig, "svg").decode(), ""
-        if iros is not None:
-            matrix.add_iros(fig, iros, labels)
-            with_iros = matrix.render(fig, "svg").decode()
-        images[language] = (png, svg, with_iros)
-    return images
+    """Draw the matrix in every language and wait for it (MatrixDrawing, for a caller with nothing to do meanwhile)."""
+    with contextlib.closing(MatrixDrawing(scores, topics, params, iros)) as drawing:
+        return drawing.images()
 
 
 def topic_score_rows(run_id: int, scores: pd.DataFrame, by_code: dict[str, Topic], moved: pd.DataFrame,
@@ -320,18 +371,16 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     codes = [t.code for t in topics]
     scores = scoring.score(stats, params, codes)
     scores["influence_period"] = scoring.influence_period(horizons).reindex(scores.index).fillna("")
-    per_group = scoring.group_means(stats)
-    set_stage(lease, "sensitivity", 55)
-    changes = scoring.sensitivity(stats, params, scores)
-    previous, lineage = previous_scores(assessment)
-    moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
-    checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]),
-                                      asked=params.asked)
-
-    images: dict[str, tuple[bytes | None, str, str]] = {language: (None, "", "") for language in MATRIX_LANGUAGES}
-    if draw:
+    with contextlib.closing(drawing_or_none(draw, scores, topics, params)) as drawing:
+        per_group = scoring.group_means(stats)
+        set_stage(lease, "sensitivity", 55)
+        changes = scoring.sensitivity(stats, params, scores)
+        previous, lineage = previous_scores(assessment)
+        moved = scoring.movement(scores, previous, lineage).reindex(scores.index)
+        checksum = scoring.input_checksum(stats, horizons.reindex([c for c in codes if c in horizons.index]),
+                                          asked=params.asked)
         set_stage(lease, "matrix", 70)
-        images.update(matrix_images(scores, topics, params))
+        images = drawing.images()
     set_stage(lease, "saving", 90)
 
     by_code = {t.code: t for t in topic_by_id.values()}

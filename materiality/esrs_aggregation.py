@@ -5,6 +5,8 @@ The job's frame (claim, stages, failure, audit) is materiality.aggregation's; th
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 from django.db import connection, transaction
 
@@ -105,17 +107,15 @@ def compute(lease: runs.Lease, *, draw: bool = True) -> None:
     iro_table, topic_table = esrs_scoring.score(stats, register, params, codes)
     horizon = register.set_index("iro")["horizon"]
     topic_table["influence_period"] = topic_table["financial_iro"].map(horizon).fillna("")
-    aggregation.set_stage(lease, "sensitivity", 55)
-    changes = esrs_scoring.sensitivity(stats, register, params, topic_table)
-    previous, lineage = aggregation.previous_scores(assessment)
-    moved = scoring.movement(topic_table, previous, lineage).reindex(topic_table.index)
-    checksum = esrs_scoring.input_checksum(stats)
-
-    images: dict[str, tuple[bytes | None, str, str]] = {lang: (None, "", "") for lang in aggregation.MATRIX_LANGUAGES}
-    if draw:
+    points = esrs_scoring.iro_positions(iro_table, topic_table) if draw else None
+    with contextlib.closing(aggregation.drawing_or_none(draw, topic_table, topics, params, points)) as drawing:  # type: ignore[arg-type]
+        aggregation.set_stage(lease, "sensitivity", 55)
+        changes = esrs_scoring.sensitivity(stats, register, params, topic_table)
+        previous, lineage = aggregation.previous_scores(assessment)
+        moved = scoring.movement(topic_table, previous, lineage).reindex(topic_table.index)
+        checksum = esrs_scoring.input_checksum(stats)
         aggregation.set_stage(lease, "matrix", 70)
-        points = esrs_scoring.iro_positions(iro_table, topic_table)
-        images.update(aggregation.matrix_images(topic_table, topics, params, points))  # type: ignore[arg-type]
+        images = drawing.images()
     aggregation.set_stage(lease, "saving", 90)
 
     value = scoring.finite_or_none

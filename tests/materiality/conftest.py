@@ -27,6 +27,12 @@ def score(assessment: Assessment, *, draw: bool = False) -> ScoreRun:
     return run
 
 
+def stored(run: ScoreRun, field: str) -> bytes:
+    """A run's stored image as bytes: an SVG is text, a PNG bytes (SQLite) or a memoryview (PostgreSQL)."""
+    value = getattr(run, field)
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
 @pytest.fixture
 def scored(assessment: Assessment) -> ScoreRun:
     """An assessment with default questionnaires, synthetic answers and one succeeded run (no matrix drawn)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from materiality import aggregation, services
 from materiality.models import Assessment, GroupScore, ScoreRun, TopicScore
+from tests.materiality.conftest import stored
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
 REFERENCE = Path("/work/shared/reference/calb-2024.json")
@@ -159,6 +161,25 @@ def test_year_over_year_follows_lineage(answered, library_2024):
     e01 = scores["E01"]  # renamed from "Climate change": matched through lineage
     old_e01 = old.topic_scores.get(topic__code="E01")
     assert not e01.is_new and e01.previous_topics == "E01" and e01.previous_combined == old_e01.combined
+
+
+def test_the_matrix_drawn_beside_the_job_equals_the_one_drawn_in_process(answered, monkeypatch, caplog):
+    """The second language and the SVGs are drawn in a forked child; without a fork the same bytes come out."""
+    run = queue(answered)
+    aggregation.run_aggregation(run.pk)
+    run.refresh_from_db()
+    assert "forked child" not in caplog.text  # the child's images were the ones stored
+
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    again = queue(answered)
+    aggregation.run_aggregation(again.pk)
+    again.refresh_from_db()
+    for field in ("matrix_png", "matrix_svg", "matrix_png_zh", "matrix_svg_zh"):
+        assert stored(again, field) == stored(run, field), field
+    assert "could not fork" in caplog.text
 
 
 def test_the_matrix_is_stored_once_per_language(answered):

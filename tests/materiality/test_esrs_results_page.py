@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from django.urls import reverse
 
 from materiality.models import IroRating
 from tests.conftest import client_for
-from tests.materiality.conftest import score
+from tests.materiality.conftest import score, stored
 from tests.materiality.esrs_factory import esrs_assessment, make_register, rate
 from tests.scoring_helpers import import_synthetic, make_questionnaires
 
@@ -82,6 +84,18 @@ def test_the_job_draws_the_matrix_with_every_placed_iro_in_both_languages(drawn)
         assert sum(group.count("<use ") for group in groups) == len(placed)  # one marker per placed IRO
     assert "风险（IRO）" in drawn.matrix_iros_svg_zh and "Risk (IRO)" in drawn.matrix_iros_svg
     assert 'id="iro-points-' not in drawn.matrix_svg  # the topics' own figure stays as it was
+
+
+def test_the_iro_figures_drawn_beside_the_job_equal_those_drawn_in_process(drawn, assessment, monkeypatch):
+    """A forked child draws the SVGs and the second language; without a fork the job stores the same bytes."""
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    again = score(assessment, draw=True)
+    for field in ("matrix_png", "matrix_svg", "matrix_iros_svg", "matrix_png_zh", "matrix_svg_zh",
+                  "matrix_iros_svg_zh"):
+        assert stored(again, field) == stored(drawn, field), field
 
 
 def test_the_page_switches_to_the_matrix_with_iros_and_describes_every_iro(drawn, assessment, work_team_user):

@@ -1,0 +1,45 @@
+"""A real prefork worker (a daemonic child) draws the matrix with a forked child of its own, and keeps working."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from materiality import aggregation, services
+from materiality.celery import app
+from materiality.models import ScoreRun
+from tests.integration.workers import start_worker, stop, wait_finished
+from tests.materiality.conftest import stored
+from tests.scoring_helpers import import_synthetic, make_questionnaires
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+IMAGES = ("matrix_png", "matrix_svg", "matrix_png_zh", "matrix_svg_zh")
+
+
+def test_a_prefork_worker_draws_beside_its_run_and_its_connections_survive(assessment, monkeypatch):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL (a real Redis broker) for a real worker")
+    make_questionnaires(assessment)
+    import_synthetic(assessment, per_group=10)
+    app.conf.task_always_eager = False
+    app.control.purge()
+    worker = start_worker()
+    try:
+        first = wait_finished(services.start_aggregation(assessment))
+        # A second run through the same worker child: the drawing child left its broker and database
+        # connections alone (a fork that ran Celery's after-fork hooks would have closed them).
+        second = wait_finished(services.start_aggregation(assessment))
+    finally:
+        stop(worker)
+    assert first.status == second.status == ScoreRun.Status.SUCCEEDED, (first.error, second.error)
+
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    here = ScoreRun.objects.create(assessment=assessment, params=aggregation.scoring_params(assessment).to_json())
+    aggregation.run_aggregation(here.pk)
+    here.refresh_from_db()
+    for field in IMAGES:
+        assert stored(first, field) == stored(here, field) == stored(second, field), field
