@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from materiality.tables import MB
-from surveys import responses_csv
+from surveys import reimport, responses_csv
 from surveys.models import Rating, Response
 
 # The whole file and its columns sit in memory at once (about 6x the file: 655 MB peak at 100,000 respondents,
@@ -141,8 +141,8 @@ def import_clean(
     if (np.diff(key) == 0).any():
         return None  # the same respondent and topic twice
     first_group = [group_codes[g] for g in group_index[first]]
-    response_ids, replaced = write_responses(assessment_id, keys, [group_ids[g] for g in first_group],
-                                             [questionnaires[g] for g in first_group])
+    response_ids, old = write_responses(assessment_id, keys, [group_ids[g] for g in first_group],
+                                        [questionnaires[g] for g in first_group])
     rating_response = response_ids[codes]
     if (np.diff(response_ids) <= 0).any():  # a replaced respondent keeps its id: sort again by the new ids
         order = np.lexsort((topic_id, rating_response))
@@ -154,24 +154,24 @@ def import_clean(
     })
     del table
     # A file written respondent by respondent, topics in the library's order, is in key order already: no copy.
-    copy_ratings(ratings if (np.diff(order) > 0).all() else ratings.take(pa.array(order)))
-    return len(keys), ratings.num_rows, replaced
+    ordered = ratings if (np.diff(order) > 0).all() else ratings.take(pa.array(order))
+    copy_ratings(reimport.to_write(ordered, old) if old else ordered)
+    return len(keys), ratings.num_rows, len(old)
 
 
 def write_responses(assessment_id: int, keys: list[str], group_ids: list[int],
-                    questionnaire_ids: list[int]) -> tuple[np.ndarray, int]:
-    """Delete the ratings of respondents imported before, upsert the responses; return their ids and that count.
+                    questionnaire_ids: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Upsert the responses; return their ids in the keys' order and the ids of those imported before.
 
-    New responses are numbered in the file's order, so the ratings of a first import arrive in key order.
+    New responses are numbered in the file's order, so the ratings of a first import arrive in key order. The
+    ratings of those imported before are left to surveys.reimport, which rewrites only the ones that changed.
     """
     table = Response._meta.db_table
     with connection.cursor() as cursor:
         # A first import (no responses yet) skips probing the respondent key once per respondent.
         cursor.execute(f"SELECT id FROM {table} WHERE assessment_id = %s AND respondent_key = ANY(%s) "
                        f"AND EXISTS (SELECT 1 FROM {table} WHERE assessment_id = %s)", [assessment_id, keys, assessment_id])
-        old = [row[0] for row in cursor.fetchall()]
-        if old:
-            cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE response_id = ANY(%s)", [old])
+        old = sorted(row[0] for row in cursor.fetchall())
         now = timezone.now()
         cursor.execute(
             f"INSERT INTO {table} (questionnaire_id, assessment_id, group_id, respondent_key, status, source, "
@@ -186,7 +186,7 @@ def write_responses(assessment_id: int, keys: list[str], group_ids: list[int],
              keys, group_ids, questionnaire_ids],
         )
         ids = dict(cursor.fetchall())
-    return np.array([ids[key] for key in keys], dtype=np.int64), len(old)
+    return np.array([ids[key] for key in keys], dtype=np.int64), old
 
 
 def copy_ratings(ratings: pa.Table) -> None:
