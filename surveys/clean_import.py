@@ -45,7 +45,7 @@ def parse(stream: IO[bytes], header: list[str]) -> pa.Table | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=False, block_size=16 * MB),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=16 * MB),  # threads: 0.8 -> 0.25 s
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
             # Only an empty value cell is "don't know": pyarrow would also read NA, NULL, nan... as missing.
             convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=False),
@@ -169,24 +169,36 @@ def write_responses(assessment_id: int, keys: list[str], group_ids: list[int],
     table = Response._meta.db_table
     with connection.cursor() as cursor:
         # A first import (no responses yet) skips probing the respondent key once per respondent.
-        cursor.execute(f"SELECT id FROM {table} WHERE assessment_id = %s AND respondent_key = ANY(%s) "
-                       f"AND EXISTS (SELECT 1 FROM {table} WHERE assessment_id = %s)", [assessment_id, keys, assessment_id])
+        key_array = text_array(keys)
+        cursor.execute(f"SELECT id FROM {table} WHERE assessment_id = %s AND respondent_key = ANY(%s::text::text[]) "
+                       f"AND EXISTS (SELECT 1 FROM {table} WHERE assessment_id = %s)",
+                       [assessment_id, key_array, assessment_id])
         old = sorted(row[0] for row in cursor.fetchall())
         now = timezone.now()
         cursor.execute(
             f"INSERT INTO {table} (questionnaire_id, assessment_id, group_id, respondent_key, status, source, "
             "language, started_at, updated_at, submitted_at, quality_flags) "
             "SELECT u.questionnaire_id, %s, u.group_id, u.respondent, %s, %s, %s, %s, %s, %s, '[]' "
-            "FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(respondent, group_id, "
-            "questionnaire_id, ord) ORDER BY u.ord ON CONFLICT (assessment_id, respondent_key) DO UPDATE SET "
+            "FROM unnest(%s::text::text[], %s::text::bigint[], %s::text::bigint[]) "
+            "WITH ORDINALITY AS u(respondent, group_id, questionnaire_id, ord) ORDER BY u.ord "
+            "ON CONFLICT (assessment_id, respondent_key) DO UPDATE SET "
             "questionnaire_id = excluded.questionnaire_id, group_id = excluded.group_id, status = excluded.status, "
             "source = excluded.source, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at "
             "RETURNING respondent_key, id",
             [assessment_id, Response.Status.SUBMITTED, Response.Source.IMPORT, "en", now, now, now,
-             keys, group_ids, questionnaire_ids],
+             key_array, int_array(group_ids), int_array(questionnaire_ids)],
         )
         ids = dict(cursor.fetchall())
     return np.array([ids[key] for key in keys], dtype=np.int64), old
+
+
+def text_array(values: list[str]) -> str:
+    """A PostgreSQL array literal: psycopg binds a list of 100,000 values one by one (0.15 s a list here)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def int_array(values: list[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def copy_ratings(ratings: pa.Table) -> None:

@@ -222,3 +222,17 @@ def test_lines_only_the_exact_checks_can_settle_go_through_them_and_import(ready
         imports.import_responses(ready, (HEADER + line).encode(), "answers.csv")
         assert attempts == [True, False]
         assert stored_ratings() == [stored]
+
+
+def test_respondent_keys_that_array_literals_treat_specially_are_stored_as_written(ready, monkeypatch):
+    """The clean path sends the keys as one array literal: backslashes, braces, NULL and spaces must survive."""
+    keys = ["back\\slash", "{brace}", "NULL", "two words", "semi;colon", "中文"]
+    text = HEADER + "".join(f"{key},customers,E01,4,3,,,,\n" for key in keys)
+    taken = []
+    real = clean_import.import_clean
+    monkeypatch.setattr(clean_import, "import_clean", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
+    summary = imports.import_responses(ready, text.encode(), "answers.csv")
+    assert taken and taken[0] is not None  # the clean path wrote it
+    assert summary.respondents == len(keys)
+    assert sorted(Rating.objects.values_list("response__respondent_key", flat=True)) == sorted(keys)
+    assert imports.import_responses(ready, text.encode(), "answers.csv").replaced == len(keys)
