@@ -64,9 +64,11 @@ class Child(Generic[T]):
         if self.pid is None or self.fd is None:
             return None
         chunks, deadline = [], time.monotonic() + self.timeout
+        waiting = select.poll()  # not select(): a worker holding over 1,024 descriptors would make it fail
+        waiting.register(self.fd, select.POLLIN)
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+            if left <= 0 or not waiting.poll(left * 1000):
                 log.warning("the forked child gave no result in %g s: the work runs in this process", self.timeout)
                 self.close()
                 return None
