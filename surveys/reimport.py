@@ -77,17 +77,13 @@ def changes(new: pa.Table, stored: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     return ~unchanged, ~kept
 
 
-def delete_stored(stored: pa.Table, delete: np.ndarray, response_ids: list[int]) -> None:
-    """Delete the stored ratings that changed or left the file: all of the responses' at once when most did."""
-    table = Rating._meta.db_table
-    with connection.cursor() as cursor:
-        if delete.sum() > DELETE_ALL_SHARE * len(delete):
-            cursor.execute(f"DELETE FROM {table} WHERE response_id = ANY(%s)", [response_ids])
-            return
-        gone = stored.filter(pa.array(delete))
-        if gone.num_rows:
+def delete_stored(stored: pa.Table, delete: np.ndarray) -> None:
+    """Delete the stored ratings that changed or left the file, key by key."""
+    gone = stored.filter(pa.array(delete))
+    if gone.num_rows:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {table} WHERE (response_id, topic_id) IN "
+                f"DELETE FROM {Rating._meta.db_table} WHERE (response_id, topic_id) IN "
                 "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
                 [gone["response_id"].to_pylist(), gone["topic_id"].to_pylist()])
 
@@ -100,7 +96,9 @@ def to_write(ratings: pa.Table, response_ids: list[int]) -> pa.Table:
     """
     stored = stored_ratings(response_ids)
     write, delete = changes(ratings, stored)
-    delete_stored(stored, delete, response_ids)
     if delete.sum() > DELETE_ALL_SHARE * len(delete):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE response_id = ANY(%s)", [response_ids])
         return ratings
+    delete_stored(stored, delete)
     return ratings.filter(pa.array(write))

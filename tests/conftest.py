@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.apps import apps as django_apps
@@ -70,6 +71,15 @@ def assessment(library_2024: IssueLibrary) -> Assessment:
     for group in StakeholderGroup.objects.all():
         AssessmentGroup.objects.create(assessment=a, group=group, weight=group.default_weight)
     return a
+
+
+@pytest.fixture
+def without_fork(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - () -> None
+    """Call it to make os.fork fail from then on: the matrix is then drawn in the job's own process."""
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    return lambda: monkeypatch.setattr(os, "fork", no_fork)
 
 
 @pytest.fixture(autouse=True)

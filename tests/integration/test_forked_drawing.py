@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from materiality import aggregation, services
-from materiality.celery import app
 from materiality.models import ScoreRun
 from tests.integration.workers import start_worker, stop, wait_finished
 from tests.materiality.conftest import stored
-from tests.scoring_helpers import import_synthetic, make_questionnaires
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 IMAGES = ("matrix_png", "matrix_svg", "matrix_png_zh", "matrix_svg_zh")
 
 
-def test_a_prefork_worker_draws_beside_its_run_and_its_connections_survive(assessment, monkeypatch):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL (a real Redis broker) for a real worker")
-    make_questionnaires(assessment)
-    import_synthetic(assessment, per_group=10)
-    app.conf.task_always_eager = False
-    app.control.purge()
+def test_a_prefork_worker_draws_beside_its_run_and_its_connections_survive(answered, without_fork):
+    assessment = answered
     worker = start_worker()
     try:
         first = wait_finished(services.start_aggregation(assessment))
@@ -35,10 +27,7 @@ def test_a_prefork_worker_draws_beside_its_run_and_its_connections_survive(asses
         stop(worker)
     assert first.status == second.status == ScoreRun.Status.SUCCEEDED, (first.error, second.error)
 
-    def no_fork() -> int:
-        raise OSError("no fork here")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    without_fork()
     here = ScoreRun.objects.create(assessment=assessment, params=aggregation.scoring_params(assessment).to_json())
     aggregation.run_aggregation(here.pk)
     here.refresh_from_db()

@@ -8,10 +8,8 @@ import signal
 import pytest
 
 from materiality import services
-from materiality.celery import app
 from materiality.models import GroupScore, ScoreRun
 from tests.integration.workers import children, start_worker, stop, wait_finished, wait_until
-from tests.scoring_helpers import import_synthetic, make_questionnaires
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,17 +22,6 @@ def results(run: ScoreRun) -> tuple:
     return (run.input_checksum, run.respondents,
             list(run.topic_scores.order_by("rank").values_list(*TOPIC_FIELDS)),
             list(GroupScore.objects.filter(run=run).order_by("group_id", "topic_id").values_list(*GROUP_FIELDS)))
-
-
-@pytest.fixture
-def answered(assessment):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL (a real Redis broker) for a real worker")
-    make_questionnaires(assessment)
-    import_synthetic(assessment, per_group=40)
-    app.conf.task_always_eager = False
-    app.control.purge()
-    return assessment
 
 
 def start_and_kill(assessment, victim: str) -> tuple[ScoreRun, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -163,17 +162,14 @@ def test_year_over_year_follows_lineage(answered, library_2024):
     assert not e01.is_new and e01.previous_topics == "E01" and e01.previous_combined == old_e01.combined
 
 
-def test_the_matrix_drawn_beside_the_job_equals_the_one_drawn_in_process(answered, monkeypatch, caplog):
+def test_the_matrix_drawn_beside_the_job_equals_the_one_drawn_in_process(answered, without_fork, caplog):
     """The second language and the SVGs are drawn in a forked child; without a fork the same bytes come out."""
     run = queue(answered)
     aggregation.run_aggregation(run.pk)
     run.refresh_from_db()
     assert "forked child" not in caplog.text  # the child's images were the ones stored
 
-    def no_fork() -> int:
-        raise OSError("no fork here")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    without_fork()
     again = queue(answered)
     aggregation.run_aggregation(again.pk)
     again.refresh_from_db()

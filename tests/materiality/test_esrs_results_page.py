@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import pytest
 from django.urls import reverse
@@ -86,12 +84,9 @@ def test_the_job_draws_the_matrix_with_every_placed_iro_in_both_languages(drawn)
     assert 'id="iro-points-' not in drawn.matrix_svg  # the topics' own figure stays as it was
 
 
-def test_the_iro_figures_drawn_beside_the_job_equal_those_drawn_in_process(drawn, assessment, monkeypatch):
+def test_the_iro_figures_drawn_beside_the_job_equal_those_drawn_in_process(drawn, assessment, without_fork):
     """A forked child draws the SVGs and the second language; without a fork the job stores the same bytes."""
-    def no_fork() -> int:
-        raise OSError("no fork here")
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    without_fork()
     again = score(assessment, draw=True)
     for field in ("matrix_png", "matrix_svg", "matrix_iros_svg", "matrix_png_zh", "matrix_svg_zh",
                   "matrix_iros_svg_zh"):
